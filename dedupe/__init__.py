@@ -1,0 +1,3 @@
+"""dedupe: article deduplication and provenance checking."""
+
+__version__ = "0.1.0"

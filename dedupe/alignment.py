@@ -1,0 +1,217 @@
+"""Alignment: confirming candidate sentence pairs and building passages.
+
+LSH proposes sentence pairs; this stage decides on the actual text:
+
+* **word similarity** is the Dice overlap of the two sentences' content
+  terms (stemmed, stop words dropped), each term weighted by its rarity in
+  the run (inverse document frequency over sentences), so sharing
+  "radar stations" counts for more than sharing "Ukraine" in a run about
+  Ukraine. It survives rewording and translation, which keep the content
+  words and change the rest.
+* **character similarity** (difflib's ratio on normalised text) measures how
+  much of the wording itself was kept.
+
+A pair is a *strong* match when it shares at least
+``Settings.min_shared_words`` content words and enough of its weighted
+content, or when the wording is nearly the same. Two short sentences sharing
+two words prove little on their own ("The talks ended on Friday" / "The talks
+began on Friday"), so such a *weak* match counts only within
+``Settings.support_window`` sentences of a strong one on both sides: a quote
+that two versions of one story paraphrase sits among other shared passages.
+Matches next to each other on both sides merge into one passage, which is
+then classified as a whole:
+
+* ``identical``: the same words in the same order (case, punctuation and
+  typography aside);
+* ``minor-changes``: character similarity at least
+  ``Settings.minor_change_similarity`` (house-style edits, a changed word);
+* ``reworded``: the same content in other words.
+
+>>> from dedupe.spans import Span
+>>> a = Side.of("Kyiv reported two attempted attacks on radar stations.", [Span(0, 55)])
+>>> b = Side.of("Two attempted attacks on radar stations were reported by Kyiv.", [Span(0, 63)])
+>>> [(p.kind, p.a, p.b) for p in align(a, b, [(0, 0)], {})]
+[('reworded', Span(start=0, end=55), Span(start=0, end=63))]
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from dedupe.fingerprints import content_terms, stem, tokens
+from dedupe.settings import DEFAULT_SETTINGS, Settings
+from dedupe.spans import Span
+
+KINDS = ("identical", "minor-changes", "reworded")
+_DEFAULT_WEIGHT = 1.0
+_EXPLAIN_TERMS = 10
+
+
+@dataclass(frozen=True)
+class Side:
+    """One article as the aligner sees it: text, sentence spans and each
+    sentence's content terms."""
+
+    text: str
+    sentences: Sequence[Span]
+    terms: Sequence[frozenset[str]]
+
+    @classmethod
+    def of(cls, text: str, sentences: Sequence[Span]) -> Side:
+        return cls(text, sentences, [frozenset(content_terms(s.of(text))) for s in sentences])
+
+
+@dataclass(frozen=True)
+class AlignedPassage:
+    """A passage of article A matched with a passage of article B.
+
+    ``sentences`` lists the matched sentence index pairs behind it; ``shared``
+    the most telling words both sides use, as written in A.
+    """
+
+    a: Span
+    b: Span
+    kind: str
+    similarity: float
+    word_similarity: float
+    char_similarity: float
+    sentences: tuple[tuple[int, int], ...]
+    shared: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "a": self.a.as_list(),
+            "b": self.b.as_list(),
+            "kind": self.kind,
+            "similarity": self.similarity,
+            "scores": {"words": self.word_similarity, "characters": self.char_similarity},
+            "shared_words": list(self.shared),
+        }
+
+
+def term_weights(term_sets: Iterable[frozenset[str]]) -> dict[str, float]:
+    """Inverse document frequency of each term over the given sentences.
+
+    >>> w = term_weights([frozenset({"ukrain", "radar"}), frozenset({"ukrain"})])
+    >>> w["radar"] > w["ukrain"]
+    True
+    """
+    frequency: Counter[str] = Counter()
+    count = 0
+    for terms in term_sets:
+        frequency.update(terms)
+        count += 1
+    return {term: math.log(1 + count / seen) for term, seen in frequency.items()}
+
+
+def word_similarity(a: frozenset[str], b: frozenset[str], weights: Mapping[str, float]) -> float:
+    """Weighted Dice overlap of two term sets, in [0, 1]."""
+    if not a or not b:
+        return 0.0
+    total = sum(weights.get(t, _DEFAULT_WEIGHT) for t in a) + sum(weights.get(t, _DEFAULT_WEIGHT) for t in b)
+    shared = sum(weights.get(t, _DEFAULT_WEIGHT) for t in a & b)
+    return 2 * shared / total
+
+
+def char_similarity(a: str, b: str) -> float:
+    """How much of the wording is kept: difflib's ratio on normalised word sequences."""
+    return difflib.SequenceMatcher(None, " ".join(tokens(a)), " ".join(tokens(b)), autojunk=False).ratio()
+
+
+def match_strength(a: frozenset[str], b: frozenset[str], text_a: str, text_b: str, weights: Mapping[str, float],
+                   settings: Settings = DEFAULT_SETTINGS) -> str | None:
+    """``"strong"`` when two sentences say the same thing on their own
+    evidence, ``"weak"`` when they might (two shared words in short
+    sentences), else None. Weak matches count only next to strong ones."""
+    shared = len(a & b)
+    if shared < 2:
+        return None
+    words = word_similarity(a, b, weights)
+    if shared >= settings.min_shared_words and words >= settings.min_word_similarity:
+        return "strong"
+    if char_similarity(text_a, text_b) >= settings.minor_change_similarity:
+        return "strong"
+    if words >= settings.min_supported_similarity:
+        return "weak"
+    return None
+
+
+def align(a: Side, b: Side, candidates: Iterable[tuple[int, int]], weights: Mapping[str, float],
+          settings: Settings = DEFAULT_SETTINGS) -> list[AlignedPassage]:
+    """Verify candidate sentence pairs ``(i, j)`` (sentence ``i`` of ``a``,
+    ``j`` of ``b``) and merge the matches into passages, in order of ``a``."""
+    strong: list[tuple[int, int, float]] = []
+    weak: list[tuple[int, int, float]] = []
+    for i, j in candidates:
+        terms_a, terms_b = a.terms[i], b.terms[j]
+        strength = match_strength(terms_a, terms_b, a.sentences[i].of(a.text), b.sentences[j].of(b.text),
+                                  weights, settings)
+        if strength is not None:
+            (strong if strength == "strong" else weak).append((i, j, word_similarity(terms_a, terms_b, weights)))
+    window = settings.support_window
+    supported = [(i, j, score) for i, j, score in weak
+                 if any(abs(i - si) <= window and abs(j - sj) <= window for si, sj, _ in strong)]
+    matches = _best_matches(strong + supported)
+    return [_passage(a, b, chain, weights, settings) for chain in _chains(matches, settings.merge_gap)]
+
+
+def _best_matches(scored: list[tuple[int, int, float]]) -> list[tuple[int, int]]:
+    """Drop matches far weaker than the best one of either sentence: a
+    sentence repeated in a story should pair with its counterpart, not with
+    every sentence that shares some of its words."""
+    best_a: dict[int, float] = {}
+    best_b: dict[int, float] = {}
+    for i, j, score in scored:
+        best_a[i] = max(best_a.get(i, 0.0), score)
+        best_b[j] = max(best_b.get(j, 0.0), score)
+    return sorted((i, j) for i, j, score in scored if score >= 0.8 * best_a[i] and score >= 0.8 * best_b[j])
+
+
+def _chains(matches: list[tuple[int, int]], gap: int) -> list[list[tuple[int, int]]]:
+    """Group matches that follow each other on both sides (each step moving
+    forward by at most ``gap`` sentences on each side) into chains."""
+    chains: list[list[tuple[int, int]]] = []
+    for i, j in matches:
+        for chain in chains:
+            last_i, last_j = chain[-1]
+            if 0 <= i - last_i <= gap and 0 <= j - last_j <= gap and (i, j) != (last_i, last_j):
+                chain.append((i, j))
+                break
+        else:
+            chains.append([(i, j)])
+    return chains
+
+
+def _passage(a: Side, b: Side, chain: list[tuple[int, int]], weights: Mapping[str, float],
+             settings: Settings) -> AlignedPassage:
+    rows_a = sorted({i for i, _ in chain})
+    rows_b = sorted({j for _, j in chain})
+    span_a = Span(a.sentences[rows_a[0]].start, a.sentences[rows_a[-1]].end)
+    span_b = Span(b.sentences[rows_b[0]].start, b.sentences[rows_b[-1]].end)
+    text_a, text_b = span_a.of(a.text), span_b.of(b.text)
+    terms_a = frozenset().union(*(a.terms[i] for i in rows_a))
+    terms_b = frozenset().union(*(b.terms[j] for j in rows_b))
+    words = round(word_similarity(terms_a, terms_b, weights), 3)
+    chars = round(char_similarity(text_a, text_b), 3)
+    if tokens(text_a) == tokens(text_b):
+        kind, similarity = "identical", 1.0
+    else:
+        kind = "minor-changes" if chars >= settings.minor_change_similarity else "reworded"
+        similarity = max(words, chars)
+    return AlignedPassage(span_a, span_b, kind, similarity, words, chars, tuple(chain),
+                          _explain(text_a, terms_a & terms_b, weights))
+
+
+def _explain(text: str, shared: frozenset[str], weights: Mapping[str, float]) -> tuple[str, ...]:
+    """The shared words as they are written in ``text``, rarest first."""
+    seen: dict[str, str] = {}
+    for word in tokens(text):
+        term = stem(word)
+        if term in shared and term not in seen:
+            seen[term] = word
+    ranked = sorted(seen, key=lambda t: -weights.get(t, _DEFAULT_WEIGHT))
+    return tuple(seen[t] for t in ranked[:_EXPLAIN_TERMS])

@@ -1,0 +1,523 @@
+"""Cleaning: separating an article's body from scraping debris.
+
+Scraped news arrives with the site around it: ad placeholders, embed
+shortcodes, "See also" links, comment forms, cookie banners, navigation,
+captions, bylines and author bios. The cleaner keeps the body and records
+every removal as :class:`Debris` with its span in the input and the rule
+family that removed it, so a user can audit what went and why.
+
+It works on lines (scraped dumps and extracted HTML put one paragraph per
+line) in three passes:
+
+1. *inline* rules cut markers out of a line wherever they stand
+   (``[ad_1]``, ``[time-brightcove ...]``);
+2. *line* rules remove a whole line that matches one of the debris families
+   below (each rule names its family, the words it may span, and whether it
+   only applies near the start or end of the article);
+3. *context* rules use position: a byline block continues on the lines under
+   it, a comment form swallows its field labels, a first-person bio at the
+   end is the author's, a section label stands above the headline.
+
+Removed bylines, credits, sources and sign-offs are provenance evidence, so
+their text is kept in the article's metadata. Corpus-level boilerplate (a
+line that recurs across many articles of one site) is learned in
+:mod:`dedupe.boilerplate`.
+
+>>> article = clean_text("[ad_1]\\nThe talks ended on Friday.\\nSource link\\n")
+>>> article.cleaned_text
+'The talks ended on Friday.'
+>>> [(d.reason, d.text) for d in article.debris]
+[('ad-marker', '[ad_1]'), ('source-link', 'Source link')]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Any
+
+from dedupe.extraction import extract_html
+from dedupe.reading import Document
+from dedupe.settings import DEFAULT_SETTINGS, Settings
+from dedupe.spans import Span, strip_span
+
+# ---------------------------------------------------------------------------
+# Debris families. Each has a stable id (the ``reason`` in reports) and a
+# sentence saying what it is.
+# ---------------------------------------------------------------------------
+REASONS: Mapping[str, str] = MappingProxyType(
+    {
+        "ad-marker": "advertisement placeholder",
+        "embed-shortcode": "CMS embed shortcode",
+        "source-link": "link back to the page the copy was scraped from",
+        "related-link": "link to another article (See also, Read more, Related)",
+        "navigation": "site navigation, tags or page controls",
+        "section-label": "site section label above the story",
+        "comment-form": "reader comment form or comment section",
+        "share-prompt": "social sharing or follow prompt",
+        "newsletter-prompt": "newsletter or subscription prompt",
+        "cookie-notice": "cookie or consent notice",
+        "media-caption": "caption or title of a photo, video or graphic",
+        "photo-credit": "photo, image or video credit",
+        "byline": "byline: who wrote the story, their role or outlet",
+        "timestamp": "publication or update time stamp",
+        "source-credit": "credit naming the outlet the story was taken from",
+        "sign-off": "reporting sign-off or contributor line",
+        "copyright": "copyright or rights notice",
+        "author-bio": "author biography or contact line",
+        "learned-boilerplate": "line recurring across unrelated articles of one site",
+    }
+)
+
+#: Where the text of a removed line is kept in the article's metadata.
+KEPT_AS: Mapping[str, str] = MappingProxyType(
+    {
+        "byline": "bylines",
+        "timestamp": "timestamps",
+        "photo-credit": "credits",
+        "source-credit": "sources",
+        "sign-off": "signoffs",
+        "copyright": "rights",
+        "author-bio": "author_bio",
+    }
+)
+
+_I = re.IGNORECASE
+_QUOTES = "\"“”«»„"
+_BULLETS = "•·▪►‣◦*-–—>|"
+
+_INLINE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("ad-marker", re.compile(r"\[\s*(?:ad|ads|advert|advertisement|adsense|banner)[\s_-]*\d*\s*\]", _I)),
+    # WordPress-style shortcodes: lowercase names with - or _, names with
+    # attributes, or well-known embed names. "[Ukraine]" or "[sic]" inside a
+    # quote is editorial insertion and never matches.
+    (
+        "embed-shortcode",
+        re.compile(
+            r"\[(caption|embed|video|audio|gallery|tweet|youtube)\b[^\]]*\].*?\[/\1\]"
+            r"|\[/?[a-z][a-z0-9]*(?:[-_][a-z0-9]+)+(?:\s[^\[\]]*)?\]"
+            r"|\[/?[a-z][a-z0-9_-]*\s+[a-z_-]+\s*=[^\[\]]*\]"
+            r"|\[/?(?:caption|embed|gallery|video|audio|playlist|tweet|youtube|instagram|iframe|contact-form)\b[^\[\]]*\]"
+        ),
+    ),
+)
+
+_NAME = r"[A-Z][\w.'’-]*(?:\s+(?:de|van|von|da|bin|al|el|[A-Z][\w.'’-]*)){0,3}"
+_NAMES = rf"{_NAME}(?:(?:\s*,\s*|\s+and\s+|\s*&\s*){_NAME})*"
+_SOCIAL = r"(?:facebook|twitter|x|whatsapp|linkedin|e-?mail|reddit|telegram|pinterest|messenger|tumblr|flipboard|copy link|print|sms)"
+_SECTIONS = (
+    r"business|world|world news|politics|news|latest|latest news|breaking|breaking news|top stories|sports?|tech|"
+    r"technology|science|health|opinion|analysis|comment|europe|u\.?s\.?|us news|uk|uk news|asia|africa|americas|"
+    r"middle east|economy|markets|finance|money|entertainment|culture|arts|lifestyle|travel|climate|environment|"
+    r"education|local|national|international|featured|exclusive|live|video|videos|podcasts?|politics news|defen[cs]e"
+)
+
+
+@dataclass(frozen=True)
+class _LineRule:
+    reason: str
+    pattern: re.Pattern[str]
+    max_words: int = 30
+    edge_only: bool = False  # only above or below the article's running text
+    no_quotes: bool = False  # a line with quotation marks is content, not this
+
+
+def _rule(reason: str, pattern: str, flags: int = _I, **options: Any) -> _LineRule:
+    return _LineRule(reason, re.compile(pattern, flags), **options)
+
+
+# Checked in order against a line stripped of whitespace and list bullets;
+# the first full match wins.
+_LINE_RULES: tuple[_LineRule, ...] = (
+    _rule("ad-marker", r"(?:advertisements?|advertising|sponsored(?: content)?|ads?|promoted|"
+          r"story continues below(?: advertisement)?|scroll to continue(?: with content)?|"
+          r"continue reading (?:the )?(?:main story|below)(?: advertisement)?)\W*"),
+    _rule("source-link", r"(?:source link|source url|original (?:article|source|link)|"
+          r"(?:view|read|see) (?:the )?original(?: article| story| post)?(?: here)?|"
+          r"link to (?:the )?(?:original|source)(?: article)?)\W*"),
+    _rule("comment-form", r"(?:leave a (?:reply|comment)(?: to .{1,60})?|post (?:a |your )?comment|add (?:a |your )?comment|"
+          r"cancel reply|comments?|\d+ comments?|no comments?(?: yet)?|be the first to comment\W*|"
+          r"join the (?:conversation|discussion)|(?:show|view|load|see) (?:all |more )?comments?(?: \(\d+\))?|"
+          r"you must be logged in to (?:post a )?comment\W*|log ?in to (?:comment|reply)\W*|"
+          r"your email address will not be published\.?(?:\s*required fields are marked \*?)?|"
+          r"required fields are marked \*?|(?:name|e-?mail|website|comment)\s*\*|"
+          r"save my name,? e-?mail,? and website in this browser for the next time i comment\.?|"
+          r"notify me of (?:follow-up comments|new posts) by e-?mail\.?|"
+          r"this site uses akismet to reduce spam\..{0,80})"),
+    _rule("navigation", r"(?:tags?|topics?|categories|filed under|keywords)(?:\s*[:：]\s*.*)?|"
+          r"related (?:articles|posts|stories|topics)|more (?:stories|articles|news)|back to top(?: button)?|"
+          r"skip to (?:main )?(?:content|navigation)|home|menu|main menu|search|close|next|previous|prev|"
+          r"(?:next|previous|prev) (?:article|post|story|page)|(?:older|newer) posts?|load more|show more|"
+          r"continue reading|print(?: this (?:page|article|story))?|email this(?: article| story)?|"
+          r"you are here\s*:.*|home\s*[»›>/|].*|\d+ min(?:ute)?s? read|reading time\s*:.*", max_words=25),
+    # Multi-word openers ("See also", "Read more") mark a link whatever follows;
+    # single words ("Related", "Watch") only with a separator, since "Related
+    # to this, ..." or "Watch officials closely, ..." open ordinary sentences.
+    _rule("related-link", r"(?:(?:see also|also see|also read|read also|read more|more to read|you may also like|"
+          r"you might also like|recommended for you|recommended (?:stories|reading)|don'?t miss|must read|further reading|"
+          r"related (?:story|stories|coverage|content|reading|news|posts?|articles?)|more on (?:this|that)(?: story)?|"
+          r"trending now|most (?:read|popular|viewed))(?:\s*[:|»›>–—-]+\s*|\s+)|"
+          r"(?:related|recommended|watch|listen|trending|more from [\w ]{1,30})\s*[:|»›>–—-]+\s*)\S.*",
+          max_words=30, no_quotes=True),
+    _rule("share-prompt", rf"(?:share(?: this)?(?: article| story| post| page)?(?:\s+(?:on|via|with))?\s*[:]?(?:[\s,|/•·]*{_SOCIAL})*|"
+          rf"click to share on .{{1,40}}|share on {_SOCIAL}.*|{_SOCIAL}(?:[\s,|/•·]+{_SOCIAL})+|tweet(?: this)?|"
+          r"follow us(?: on .{1,60})?|follow @\w+.{0,60}|like us on facebook.{0,40})\W*", max_words=20, no_quotes=True),
+    _rule("newsletter-prompt", r"(?:(?:sign up|subscribe|register)\b.{0,80}\b(?:newsletter|updates|alerts|inbox|e-?mails?|briefing|digest)\b.*|"
+          r"get (?:the|our) .{0,60}(?:newsletter|delivered to your inbox|in your inbox).*|"
+          r"enter your e-?mail(?: address)?.*|(?:subscribe|sign up)(?: now| today| here)?\W*|"
+          r"already a subscriber\?.*|subscribe to (?:read|continue).*|"
+          r"this (?:article|content|story) is (?:only )?(?:for|available to) subscribers.*)", max_words=40, no_quotes=True),
+    _rule("cookie-notice", r"(?:(?:we|this (?:site|website)|our (?:site|website|partners)) (?:and our partners )?(?:use|uses|store)\b.{0,80}\bcookies?\b.*|"
+          r".{0,80}\bcookie (?:policy|settings|preferences|consent|notice)\b.*|"
+          r"(?:accept|reject|decline|allow)(?: all)?(?: cookies)?|manage (?:cookie )?(?:preferences|settings|options|consent)|"
+          r".{0,40}by (?:continuing|using) (?:to (?:use|browse) )?(?:this|our) (?:site|website).{0,80}(?:agree|consent|accept).*)",
+          max_words=60, no_quotes=True),
+    _rule("photo-credit", r"(?:image|photo|picture|video|media|graphic)\s+(?:source|credit|courtesy)\s*[,:]\s*.{1,80}|"
+          r"(?:photo|photograph|image|picture|pic|illustration|graphic|photo credit|image credit|credit)s?\s*(?:by)?\s*[:/]\s*.{1,80}|"
+          r"\(?(?:photos?|images?|pictures?)\s+(?:by|courtesy of)\s+.{1,80}|"
+          r"\(?(?:.{0,60}/)?(?:getty images|afp|ap photo|ap|reuters|epa(?:-efe)?|shutterstock|alamy|bloomberg)"
+          r"(?:\s*(?:/|via)\s*[\w .]+){0,2}\)?", max_words=20),
+    _rule("media-caption", r"(?:(?:video|image|media|photo|picture|audio|graphic|gallery)\s+(?:title|caption|description)|"
+          r"caption|media caption|image caption)\s*[,:].*|(?:video|audio)\s+(?:duration\s*)?\d{1,2}:\d{2}.*|"
+          r"(?:▶|►)?\s*(?:play|watch) (?:video|the video)\W*", max_words=60),
+    _rule("timestamp", r"(?:published|updated|posted|last updated|first published)(?: on| at)?\s*:?\s*"
+          r"[\w ,.:]{0,40}\d[\w ,.:+/()-]{0,40}", max_words=14),
+    _rule("byline", rf"(?i:by|written by|words by|story by|reported by)\s+{_NAMES}"
+          r"(?:\s*[,|–—-]\s*(?:[A-Z][\w&.'’-]*|and|of|the|in|staff|writer|reporter|correspondent|editor|"
+          r"contributor|senior|chief|political|news)(?:\s+(?:[A-Z][\w&.'’-]*|and|of|the|in|staff|writer|reporter|"
+          r"correspondent|editor|contributor|senior|chief|political|news|&))*)?", 0, max_words=16),
+    _rule("byline", r"(?:authors?|byline|writers?|reporters?|correspondents?|contributors?)\s*[,:]\s*[^.!?]{1,80}", max_words=14),
+    _rule("source-credit", r"(?:(?:sources?|via|credits?|courtesy(?: of)?)\s*[:：]\s*|(?:sources?|via)\s+[-–—]\s*|"
+          r"(?:originally|first) published (?:by|on|at|in)\s+|"
+          r"this (?:article|story|report) (?:was )?(?:first |originally )?(?:appeared|published|ran) (?:in|on|by)\s+)\S.{0,80}",
+          max_words=16),
+    _rule("sign-off", rf"{_NAMES}\s+(?:reported|contributed(?: reporting)?|contributed to this (?:report|story|article)|"
+          r"wrote this (?:report|story|article))(?:\s+(?:from|in)\s+[^.!?]{1,60})?\.?", 0, max_words=20),
+    _rule("sign-off", r"\(?(?:additional )?(?:reporting|writing|editing|research|graphics|compiled|produced|"
+          r"translated|fact-checking) by\s.{1,300}?\)?\.?", max_words=50),
+    _rule("sign-off", r"[-–—]?\s*(?:the )?(?:associated press|ap|reuters|afp|bloomberg)(?: staff)? "
+          r"(?:writers?|reporters?|correspondents?|journalists?) .{1,120} contributed(?: to this (?:report|story))?\.?",
+          max_words=40),
+    _rule("copyright", r"(?:copyright|©|\(c\))\s*.{0,100}|all rights reserved\.?", max_words=25, no_quotes=True),
+    _rule("section-label", rf"(?:{_SECTIONS})(?:\s*[/|»›>]\s*(?:{_SECTIONS}))*", max_words=4, edge_only=True),
+)
+
+# A byline block continues on short "label, value" lines right under it
+# (BBC pages: "author, ..." then "role, BBC News, London").
+_LABELLED_LINE = re.compile(r"[\w’'-]+(?:\s[\w’'-]+)?\s*[,:]\s*[^.!?]{1,80}")
+_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I’m|I've|I’ve|my|me)\b")
+_BIO_TERMS = re.compile(
+    r"\b(?:experience|journalism|journalist|writer|writing|editor|reporter|freelance|career|passion(?:ate)?|"
+    r"storytell\w*|stories|covering|degree|graduated?|contributor|blogger|author of|newsroom|years? in)\b",
+    _I,
+)
+_THIRD_PERSON_BIO = re.compile(
+    r"(?:about the author\W.*|[A-Z][\w'’-]+(?:\s[A-Z][\w'’-]+){0,3} (?:is|was|has been) an? (?:[\w-]+ ){0,4}"
+    r"(?:reporter|writer|journalist|correspondent|editor|columnist|contributor|freelancer)\b.*|"
+    r"(?:contact|e-?mail|follow) (?:the author|him|her|them)\b.{0,80})"
+)
+_WORD = re.compile(r"\w+")
+_TERMINAL = re.compile(r"[.!?…:;]['’\"”)\]]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Debris:
+    """One removed piece of the input: where it was, which rule, what it said."""
+
+    span: Span
+    reason: str
+    text: str
+
+    @property
+    def why(self) -> str:
+        """The human sentence for :attr:`reason`."""
+        return REASONS.get(self.reason, self.reason)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"span": self.span.as_list(), "reason": self.reason, "why": self.why, "text": self.text}
+
+
+@dataclass(frozen=True)
+class Article:
+    """A cleaned article.
+
+    ``text`` is what every span points into: the decoded file for plain text,
+    the extracted text for HTML. ``body`` lists the kept blocks (usually one
+    per paragraph) as spans into ``text``.
+    """
+
+    path: str
+    text: str
+    body: tuple[Span, ...]
+    debris: tuple[Debris, ...]
+    kind: str = "text"
+    title: str | None = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def cleaned_text(self) -> str:
+        """The body, one block per paragraph, blank lines between."""
+        return "\n\n".join(span.of(self.text) for span in self.body)
+
+    @property
+    def words(self) -> int:
+        """Words in the body."""
+        return sum(len(_WORD.findall(span.of(self.text))) for span in self.body)
+
+    @property
+    def site(self) -> str | None:
+        """The site the article was scraped from, when known."""
+        return self.metadata.get("sitename") or self.metadata.get("hostname")
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON form printed by ``dedupe clean --format json``."""
+        data: dict[str, Any] = {
+            "path": self.path,
+            "kind": self.kind,
+            "title": self.title,
+            "words": self.words,
+            "text": self.cleaned_text,
+            "body": [span.as_list() for span in self.body],
+            "debris": [item.as_dict() for item in self.debris],
+            "metadata": dict(self.metadata),
+        }
+        if self.kind == "html":
+            data["extracted"] = self.text
+        return data
+
+
+class CleaningError(ValueError):
+    """Nothing of the article is left after cleaning."""
+
+
+def clean_text(text: str, path: str = "<text>", *, settings: Settings = DEFAULT_SETTINGS) -> Article:
+    """Clean a plain-text article (a scraped dump, one paragraph per line).
+
+    Spans in the result point into ``text`` as given.
+
+    >>> article = clean_text("Business\\n\\nTalks Resume in Geneva\\nThe talks resumed.\\nTags")
+    >>> article.title, article.cleaned_text
+    ('Talks Resume in Geneva', 'Talks Resume in Geneva\\n\\nThe talks resumed.')
+    """
+    return _clean(text, path, "text", {}, settings)
+
+
+def clean_html(html: str, path: str = "<html>", url: str | None = None, *, settings: Settings = DEFAULT_SETTINGS) -> Article:
+    """Clean an HTML page: extract the article (trafilatura, or beautifulsoup4
+    when trafilatura finds nothing), then remove debris from the extracted text.
+
+    Spans in the result point into the extracted text, ``Article.text``.
+
+    >>> page = "<html><body><article><h1>Talks resume</h1><p>The talks resumed in Geneva on Monday, officials said.</p></article></body></html>"
+    >>> clean_html(page).cleaned_text
+    'Talks resume\\n\\nThe talks resumed in Geneva on Monday, officials said.'
+    """
+    page = extract_html(html, url=url)
+    metadata = dict(page.metadata())
+    metadata["extractor"] = page.extractor
+    return _clean(page.text, path, "html", metadata, settings, title=page.title)
+
+
+def clean_document(document: Document, *, settings: Settings = DEFAULT_SETTINGS) -> Article:
+    """Clean a file read by :func:`dedupe.reading.read_document`."""
+    if document.kind == "html":
+        return clean_html(document.text, document.path, settings=settings)
+    return clean_text(document.text, document.path, settings=settings)
+
+
+def clean(content: str, path: str = "<string>", *, kind: str | None = None, url: str | None = None,
+          settings: Settings = DEFAULT_SETTINGS) -> Article:
+    """Clean one article given as a string, plain text or HTML.
+
+    ``kind`` is ``"text"`` or ``"html"``; left out, it is sniffed from the
+    content. This is the call a scraping pipeline makes per page.
+
+    >>> clean("Leave a Reply\\nOfficials met in Geneva on Monday.").cleaned_text
+    'Officials met in Geneva on Monday.'
+    """
+    from dedupe.extraction import looks_like_html
+
+    if kind is None:
+        kind = "html" if looks_like_html(content) else "text"
+    if kind == "html":
+        return clean_html(content, path, url=url, settings=settings)
+    if kind != "text":
+        raise ValueError(f"kind must be 'text' or 'html', not {kind!r}")
+    return clean_text(content, path, settings=settings)
+
+
+# ---------------------------------------------------------------------------
+# The passes
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Line:
+    span: Span        # the stripped line
+    core: str         # the text the line rules see: stripped of bullets
+    reason: str | None = None
+
+
+def _clean(text: str, path: str, kind: str, metadata: dict[str, Any], settings: Settings,
+           title: str | None = None) -> Article:
+    debris: list[Debris] = []
+    lines: list[_Line] = []
+    for line_span in _lines(text):
+        for piece in _cut_inline(text, line_span, debris):
+            lines.append(_Line(piece, _core(piece.of(text))))
+    prose = [index for index, line in enumerate(lines) if _is_prose(line.core)]
+    first_prose, last_prose = (prose[0], prose[-1]) if prose else (len(lines), -1)
+    for index, line in enumerate(lines):
+        line.reason = _match_line(line, index < first_prose or index > last_prose)
+    _apply_context(lines, settings)
+    body: list[Span] = []
+    for line in lines:
+        if line.reason is None:
+            body.append(line.span)
+        else:
+            debris.append(Debris(line.span, line.reason, line.span.of(text)))
+    debris.sort(key=lambda item: item.span)
+    if not body:
+        raise CleaningError(f"nothing left after cleaning: all {len(debris)} pieces are debris")
+    metadata.update(_kept_metadata(debris))
+    if title is None:
+        title = _headline(text, body)
+    return Article(path, text, tuple(body), tuple(debris), kind, title, MappingProxyType(metadata))
+
+
+def _lines(text: str) -> Iterable[Span]:
+    start = 0
+    for match in re.finditer(r"\n|$", text):
+        span = strip_span(text, start, match.start())
+        if span is not None:
+            yield span
+        start = match.end()
+
+
+def _cut_inline(text: str, line: Span, debris: list[Debris]) -> list[Span]:
+    """Cut inline markers out of one line; return what is left of it."""
+    cuts: list[tuple[int, int, str]] = []
+    segment = line.of(text)
+    for reason, pattern in _INLINE_RULES:
+        for match in pattern.finditer(segment):
+            start, end = line.start + match.start(), line.start + match.end()
+            if not any(start < c_end and c_start < end for c_start, c_end, _ in cuts):
+                cuts.append((start, end, reason))
+    pieces: list[Span] = []
+    position = line.start
+    for start, end, reason in sorted(cuts):
+        debris.append(Debris(Span(start, end), reason, text[start:end]))
+        piece = strip_span(text, position, start)
+        if piece is not None:
+            pieces.append(piece)
+        position = end
+    piece = strip_span(text, position, line.end)
+    if piece is not None:
+        pieces.append(piece)
+    return pieces
+
+
+def _core(line: str) -> str:
+    core = line.lstrip(_BULLETS + " \t\u00a0")
+    return " ".join(core.split())
+
+
+def _is_prose(line: str) -> bool:
+    """A line of running text: a sentence, or long enough to be a paragraph.
+    Section labels and site furniture sit above the first and below the last."""
+    return bool(_TERMINAL.search(line)) or len(line.split()) >= 12
+
+
+def _match_line(line: _Line, near_edge: bool) -> str | None:
+    core = line.core
+    if not core:
+        return "navigation"
+    words = len(core.split())
+    has_quotes = any(mark in core for mark in _QUOTES)
+    for rule in _LINE_RULES:
+        if words > rule.max_words or (rule.edge_only and not near_edge) or (rule.no_quotes and has_quotes):
+            continue
+        if rule.pattern.fullmatch(core):
+            return rule.reason
+    return None
+
+
+def _apply_context(lines: list[_Line], settings: Settings) -> None:
+    """Rules that depend on a line's neighbours or place in the article."""
+    for index, line in enumerate(lines):
+        if line.reason is not None:
+            continue
+        above = lines[index - 1].reason if index else None
+        if above == "byline" and _LABELLED_LINE.fullmatch(line.core) and len(line.core.split()) <= 12:
+            line.reason = "byline"
+        elif above == "comment-form" and len(line.core.split()) <= 6 and not _TERMINAL.search(line.core):
+            line.reason = "comment-form"
+    _mark_tail_bios(lines, settings)
+    _mark_leading_labels(lines)
+
+
+def _mark_tail_bios(lines: list[_Line], settings: Settings) -> None:
+    for line in lines[-settings.edge_lines:]:
+        if line.reason is not None or any(mark in line.core for mark in _QUOTES):
+            continue
+        first_person = _FIRST_PERSON.search(line.core) and len(_BIO_TERMS.findall(line.core)) >= 2
+        if first_person or _THIRD_PERSON_BIO.fullmatch(line.core):
+            line.reason = "author-bio"
+
+
+def _mark_leading_labels(lines: list[_Line]) -> None:
+    """A one- or two-word line above the headline with nothing after it on
+    the line is a section label only if a rule said so; here we catch the
+    common case of a label followed by a blank-line-separated headline, which
+    the section list may not know ("Ukraine crisis")."""
+    kept = [line for line in lines if line.reason is None]
+    if len(kept) < 3:
+        return
+    first, second = kept[0], kept[1]
+    if (
+        first is lines[0]
+        and len(first.core.split()) <= 2
+        and not _TERMINAL.search(first.core)
+        and first.core.istitle()
+        and _looks_like_headline(second.core)
+        and len(second.core.split()) > len(first.core.split()) + 3
+        and first.core.lower() not in second.core.lower()
+    ):
+        first.reason = "section-label"
+
+
+def _looks_like_headline(line: str) -> bool:
+    words = line.split()
+    return 3 <= len(words) <= 25 and not _TERMINAL.search(line) and line[:1].isupper()
+
+
+def _headline(text: str, body: list[Span]) -> str | None:
+    first = body[0].of(text)
+    return first if _looks_like_headline(first) and len(body) > 1 else None
+
+
+def _kept_metadata(debris: Iterable[Debris]) -> dict[str, list[str]]:
+    kept: dict[str, list[str]] = {}
+    for item in debris:
+        key = KEPT_AS.get(item.reason)
+        if key is not None:
+            kept.setdefault(key, []).append(_core(item.text))
+    return kept
+
+
+def with_more_debris(article: Article, spans: Iterable[tuple[Span, str]]) -> Article:
+    """The article with whole body blocks moved to its debris, for passes that
+    learn debris beyond one article (see :mod:`dedupe.boilerplate`)."""
+    removed = dict(spans)
+    if not removed:
+        return article
+    body = tuple(span for span in article.body if span not in removed)
+    if not body:
+        raise CleaningError(f"nothing left after cleaning: all {len(article.body) + len(article.debris)} pieces are debris")
+    debris = sorted(
+        [*article.debris, *(Debris(span, reason, span.of(article.text)) for span, reason in removed.items())],
+        key=lambda item: item.span,
+    )
+    return replace(article, body=body, debris=tuple(debris))

@@ -1,0 +1,119 @@
+"""The ``dedupe`` command: a thin layer over the library.
+
+Each subcommand parses its arguments, calls the library and prints one of
+:mod:`dedupe.reports`' renderings. Problems with inputs are printed one line
+each on stderr (``dedupe: PATH: reason``) and the run goes on with the other
+files.
+
+Exit codes: 0 success; 1 findings (reserved for ``dedupe check``); 2 usage or
+input errors, when nothing could be processed; 3 an internal error (a bug:
+please report it with the ``DEDUPE_DEBUG=1`` traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from dedupe import __version__
+from dedupe.comparison import compare
+from dedupe.corpus import load_article, load_corpus
+from dedupe.reading import InputError
+from dedupe.reports import article_table, comparison_tables, to_json
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_INPUT = 2
+EXIT_INTERNAL = 3
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dedupe",
+        description="Clean scraped news articles and find the passages they share.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    report = commands.add_parser("report", help="report the passages shared between articles",
+                                 description="Clean every article and report the passages they share.")
+    report.add_argument("paths", nargs="+", metavar="PATH", help="article files (.txt, .html) or directories")
+    report.add_argument("--format", choices=["text", "json"], default="text", help="output format (default: text)")
+    report.add_argument("--no-learn", dest="learn", action="store_false",
+                        help="do not learn boilerplate recurring across the articles")
+    report.set_defaults(run=_run_report)
+
+    clean = commands.add_parser("clean", help="print an article's cleaned text",
+                                description="Print the cleaned text of one article, or its debris.")
+    clean.add_argument("path", metavar="FILE", help="an article file (.txt or .html)")
+    clean.add_argument("--format", choices=["text", "json"], default="text", help="output format (default: text)")
+    shown = clean.add_mutually_exclusive_group()
+    shown.add_argument("--debris", action="store_true", help="list what was removed, and why, instead of the text")
+    shown.add_argument("--extracted", action="store_true",
+                       help="print the text spans point into (for HTML: the extracted text, before cleaning)")
+    clean.set_defaults(run=_run_clean)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) went away; nothing more to say.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except KeyboardInterrupt:
+        print("dedupe: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # noqa: BLE001 - the one place a bug becomes a message
+        if os.environ.get("DEDUPE_DEBUG"):
+            raise
+        print(f"dedupe: internal error: {type(error).__name__}: {error} (DEDUPE_DEBUG=1 shows the traceback)",
+              file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _warn(error: InputError) -> None:
+    print(f"dedupe: {error}", file=sys.stderr)
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    corpus = load_corpus(args.paths, learn=args.learn)
+    for error in corpus.errors:
+        _warn(error)
+    if not corpus.articles:
+        print("dedupe: no article could be read", file=sys.stderr)
+        return EXIT_INPUT
+    comparison = compare(corpus.articles)
+    if args.format == "json":
+        data = comparison.as_dict()
+        data["errors"] = [{"path": e.path, "reason": e.reason} for e in corpus.errors]
+        print(to_json(data))
+    else:
+        print(comparison_tables(comparison))
+    return EXIT_OK
+
+
+def _run_clean(args: argparse.Namespace) -> int:
+    try:
+        article = load_article(args.path)
+    except InputError as error:
+        _warn(error)
+        return EXIT_INPUT
+    if args.format == "json":
+        print(to_json(article.as_dict()))
+    elif args.debris:
+        print(article_table(article))
+    elif args.extracted:
+        print(article.text, end="" if article.text.endswith("\n") else "\n")
+    else:
+        print(article.cleaned_text)
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,154 @@
+"""Reading input files: finding articles on disk and decoding them to text.
+
+The decoded text is what every span points into, so decoding is exact and
+predictable: a UTF-8 byte-order mark is dropped (offsets count from the first
+character after it), strict UTF-8 is tried first, and legacy 8-bit archives
+fall back to cp1252 (or Latin-1 where cp1252 leaves a byte undefined). Line
+endings are left as they are.
+
+Problems with one file never stop a run: they become an :class:`InputError`
+naming the file and the reason, and the caller reports it in one line.
+
+>>> decode_bytes("caf\\u00e9".encode("cp1252"))
+('café', 'cp1252')
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ARTICLE_SUFFIXES = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html", ".xhtml": "html"}
+MAX_FILE_BYTES = 64 * 1024 * 1024
+_BINARY_SNIFF_BYTES = 8192
+# Bytes that cp1252 leaves undefined; a file containing them is read as Latin-1.
+_CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+
+
+class InputError(Exception):
+    """One input could not be used; ``str()`` is a one-line message naming it."""
+
+    def __init__(self, path: str | os.PathLike[str], reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = str(path)
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A decoded input file, before cleaning.
+
+    ``kind`` is ``"text"`` or ``"html"``; ``encoding`` is the codec the bytes
+    were decoded with.
+    """
+
+    path: str
+    text: str
+    kind: str
+    encoding: str
+
+
+def decode_bytes(data: bytes) -> tuple[str, str]:
+    """Decode a file's bytes; return ``(text, encoding)``.
+
+    Raises ``ValueError`` when the bytes look binary rather than text.
+
+    >>> decode_bytes(b"\\xef\\xbb\\xbfHello")
+    ('Hello', 'utf-8-sig')
+    """
+    for bom, codec in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return data.decode(codec, errors="replace"), codec
+    if _looks_binary(data):
+        raise ValueError("binary file, not a text or HTML article")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if _CP1252_UNDEFINED.intersection(data):
+        return data.decode("latin-1"), "latin-1"
+    return data.decode("cp1252"), "cp1252"
+
+
+def _looks_binary(data: bytes) -> bool:
+    head = data[:_BINARY_SNIFF_BYTES]
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for byte in head if byte < 32 and byte not in b"\t\n\r\x0c")
+    return controls > len(head) * 0.05
+
+
+def kind_of(path: str | os.PathLike[str], text: str | None = None) -> str:
+    """``"html"`` or ``"text"``, from the suffix, else from the content."""
+    kind = ARTICLE_SUFFIXES.get(Path(path).suffix.lower())
+    if kind is not None:
+        return kind
+    if text is not None and text.lstrip()[:1] == "<" and "<html" in text[:2048].lower():
+        return "html"
+    return "text"
+
+
+def read_document(path: str | os.PathLike[str]) -> Document:
+    """Read and decode one article file.
+
+    Raises :class:`InputError` for a file that cannot be an article: missing,
+    unreadable, too large, binary or empty.
+    """
+    file = Path(path)
+    try:
+        size = file.stat().st_size
+        if not file.is_file():
+            raise InputError(path, "not a regular file")
+        if size > MAX_FILE_BYTES:
+            raise InputError(path, f"file is {size} bytes, over the {MAX_FILE_BYTES}-byte limit")
+        data = file.read_bytes()
+    except FileNotFoundError:
+        raise InputError(path, "no such file") from None
+    except PermissionError:
+        raise InputError(path, "permission denied") from None
+    except IsADirectoryError:
+        raise InputError(path, "is a directory") from None
+    except OSError as error:
+        raise InputError(path, error.strerror or "cannot be read") from None
+    try:
+        text, encoding = decode_bytes(data)
+    except ValueError as error:
+        raise InputError(path, str(error)) from None
+    if not text.strip():
+        raise InputError(path, "empty file")
+    return Document(str(path), text, kind_of(path, text), encoding)
+
+
+def find_articles(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path | InputError]:
+    """Expand files and directories into article files, in a stable order.
+
+    Directories are walked recursively for known suffixes (hidden entries are
+    skipped); a directory with none yields an :class:`InputError`. Files named
+    explicitly are taken whatever their suffix.
+    """
+    seen: set[Path] = set()
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            found = sorted(
+                candidate
+                for candidate in path.rglob("*")
+                if candidate.suffix.lower() in ARTICLE_SUFFIXES
+                and candidate.is_file()
+                and not any(part.startswith(".") for part in candidate.relative_to(path).parts)
+            )
+            if not found:
+                yield InputError(given, "directory holds no .txt or .html articles")
+            for candidate in found:
+                if candidate.resolve() not in seen:
+                    seen.add(candidate.resolve())
+                    yield candidate
+        elif path.exists() or path.is_symlink():
+            if path.resolve() not in seen:
+                seen.add(path.resolve())
+                yield path
+        else:
+            yield InputError(given, "no such file or directory")

@@ -1,0 +1,79 @@
+"""Every tunable of the pipeline, in one place.
+
+Stages take a :class:`Settings` and read only their own fields, so a run can
+be reproduced from the settings it reports. The defaults are chosen for news
+articles in English; the reasoning behind each number is next to it.
+
+>>> Settings().num_perm
+128
+>>> Settings(lsh_threshold=0.5).lsh_threshold
+0.5
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class Settings:
+    # --- cleaning ---------------------------------------------------------
+    #: Lines at the start and end of an article where section labels, bios
+    #: and learned boilerplate are looked for.
+    edge_lines: int = 4
+    #: A line learned as site boilerplate recurs in at least this many
+    #: articles of one site that are not copies of each other.
+    boilerplate_min_articles: int = 3
+    #: Two articles sharing more than this share of their words (of the
+    #: shorter one) count as copies of one story when learning boilerplate.
+    boilerplate_copy_overlap: float = 0.5
+
+    # --- fingerprints -----------------------------------------------------
+    #: MinHash permutations. 128 keeps the Jaccard estimate within about
+    #: +-0.09 (two standard errors) at a 512-byte signature.
+    num_perm: int = 128
+    #: datasketch permutation scheme; recorded with anything persisted.
+    hash_scheme: str = "affine32"
+    #: Seed of the permutations; signatures are comparable only under one seed.
+    seed: int = 1
+    #: Word n-gram size of the shingles (1 = stemmed content words). Single
+    #: stemmed words survive rewording and translation far better than
+    #: n-grams; the alignment stage restores word order where it matters.
+    shingle_size: int = 1
+    #: Passages with fewer content words than this are not fingerprinted on
+    #: their own: too little evidence to propose a match.
+    min_passage_words: int = 3
+
+    # --- candidate search (index) ----------------------------------------
+    #: Jaccard threshold the LSH bands are tuned for. Low on purpose:
+    #: reworded sentences keep only 30-60% of their content words, and the
+    #: alignment stage rejects what LSH over-proposes.
+    lsh_threshold: float = 0.3
+    #: (false positive, false negative) weights for datasketch's band
+    #: optimiser; recall matters more than precision at this stage.
+    lsh_weights: tuple[float, float] = (0.3, 0.7)
+
+    # --- alignment ----------------------------------------------------------
+    #: Sentence pairs whose weighted content-word overlap (Dice) reaches
+    #: this are strong matches ...
+    min_word_similarity: float = 0.45
+    #: ... provided they share at least this many content words.
+    min_shared_words: int = 3
+    #: Pairs sharing fewer words (short sentences) with at least this
+    #: overlap are weak matches: kept only near a strong match.
+    min_supported_similarity: float = 0.5
+    #: How near, in sentences on both sides, a strong match must be.
+    support_window: int = 5
+    #: Character similarity at or above which a pair is a match whatever
+    #: its words, and the cut-off between "minor-changes" and "reworded".
+    minor_change_similarity: float = 0.8
+    #: Matched sentences this close (in sentences) on both sides merge into
+    #: one passage.
+    merge_gap: int = 1
+
+    def as_dict(self) -> dict[str, object]:
+        """The settings as plain JSON-ready data."""
+        return asdict(self)
+
+
+DEFAULT_SETTINGS = Settings()
