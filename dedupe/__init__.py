@@ -1,3 +1,34 @@
-"""dedupe: article deduplication and provenance checking."""
+"""dedupe: article deduplication and provenance checking.
+
+Clean scraped news articles (plain text or HTML), find the passages they
+share, and see how each copy was reworded. The command line (``dedupe``) is a
+thin layer over these calls:
+
+>>> import dedupe
+>>> article = dedupe.clean("[ad_1]\\nOfficials met in Geneva on Monday.\\nSource link")
+>>> article.cleaned_text, [d.reason for d in article.debris]
+('Officials met in Geneva on Monday.', ['ad-marker', 'source-link'])
+>>> result = dedupe.compare_texts({
+...     "a.txt": "Kyiv said two attempted attacks hit radar stations in Russia on Monday.",
+...     "b.txt": "Two attempted attacks hit radar stations in Russia on Monday, Kyiv said.",
+... })
+>>> [(p.kind, p.a, p.b) for p in result.overlaps[0].passages]
+[('minor-changes', Span(start=0, end=71), Span(start=0, end=72))]
+"""
+
+from dedupe.alignment import AlignedPassage
+from dedupe.cleaning import Article, CleaningError, Debris, clean, clean_html, clean_text
+from dedupe.comparison import Comparison, Overlap, compare, compare_texts
+from dedupe.corpus import Corpus, load_article, load_corpus
+from dedupe.extraction import ExtractionError
+from dedupe.reading import InputError
+from dedupe.settings import Settings
+from dedupe.spans import Span
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "AlignedPassage", "Article", "CleaningError", "Comparison", "Corpus", "Debris", "ExtractionError",
+    "InputError", "Overlap", "Settings", "Span", "clean", "clean_html", "clean_text", "compare",
+    "compare_texts", "load_article", "load_corpus",
+]

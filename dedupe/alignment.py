@@ -18,8 +18,9 @@ two words prove little on their own ("The talks ended on Friday" / "The talks
 began on Friday"), so such a *weak* match counts only within
 ``Settings.support_window`` sentences of a strong one on both sides: a quote
 that two versions of one story paraphrase sits among other shared passages.
-Matches next to each other on both sides merge into one passage, which is
-then classified as a whole:
+Sentences too short to fingerprint are checked directly when they stand
+next to a match on both sides. Matches next to each other on both sides
+merge into one passage, which is then classified as a whole:
 
 * ``identical``: the same words in the same order (case, punctuation and
   typography aside);
@@ -131,9 +132,9 @@ def match_strength(a: frozenset[str], b: frozenset[str], text_a: str, text_b: st
     if shared < 2:
         return None
     words = word_similarity(a, b, weights)
-    if shared >= settings.min_shared_words and words >= settings.min_word_similarity:
-        return "strong"
-    if char_similarity(text_a, text_b) >= settings.minor_change_similarity:
+    if shared >= settings.min_shared_words and (
+        words >= settings.min_word_similarity or char_similarity(text_a, text_b) >= settings.minor_change_similarity
+    ):
         return "strong"
     if words >= settings.min_supported_similarity:
         return "weak"
@@ -155,8 +156,36 @@ def align(a: Side, b: Side, candidates: Iterable[tuple[int, int]], weights: Mapp
     window = settings.support_window
     supported = [(i, j, score) for i, j, score in weak
                  if any(abs(i - si) <= window and abs(j - sj) <= window for si, sj, _ in strong)]
-    matches = _best_matches(strong + supported)
+    matches = _extend(a, b, _best_matches(strong + supported), weights, settings)
     return [_passage(a, b, chain, weights, settings) for chain in _chains(matches, settings.merge_gap)]
+
+
+def _extend(a: Side, b: Side, matches: list[tuple[int, int]], weights: Mapping[str, float],
+            settings: Settings) -> list[tuple[int, int]]:
+    """Grow matches into their neighbours on both sides.
+
+    Sentences too short to fingerprint ("The aggressor is Russia.") never
+    reach LSH; next to a match, the sentence pair one step further on both
+    sides is checked directly and joins when it matches, even weakly, or
+    keeps its wording."""
+    taken_a = {i for i, _ in matches}
+    taken_b = {j for _, j in matches}
+    found = set(matches)
+    queue = list(matches)
+    while queue:
+        i, j = queue.pop()
+        for step in (1, -1):
+            ni, nj = i + step, j + step
+            if not (0 <= ni < len(a.sentences) and 0 <= nj < len(b.sentences)) or ni in taken_a or nj in taken_b:
+                continue
+            text_a, text_b = a.sentences[ni].of(a.text), b.sentences[nj].of(b.text)
+            if (match_strength(a.terms[ni], b.terms[nj], text_a, text_b, weights, settings) is not None
+                    or char_similarity(text_a, text_b) >= settings.minor_change_similarity):
+                found.add((ni, nj))
+                taken_a.add(ni)
+                taken_b.add(nj)
+                queue.append((ni, nj))
+    return sorted(found)
 
 
 def _best_matches(scored: list[tuple[int, int, float]]) -> list[tuple[int, int]]:

@@ -18,12 +18,13 @@ the aligner verifies them and merges neighbours into passages
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from dedupe.alignment import AlignedPassage, Side, align, term_weights
-from dedupe.cleaning import Article
+from dedupe.boilerplate import learn_boilerplate
+from dedupe.cleaning import Article, clean
 from dedupe.fingerprints import content_terms, shingles, signature_matrix
 from dedupe.index import candidate_pairs
 from dedupe.segmentation import segment_blocks
@@ -121,3 +122,19 @@ def compare(articles: Sequence[Article], settings: Settings = DEFAULT_SETTINGS) 
         if passages:
             overlaps.append(Overlap(a, b, tuple(passages)))
     return Comparison(tuple(articles), tuple(overlaps), settings)
+
+
+def compare_texts(texts: Mapping[str, str], settings: Settings = DEFAULT_SETTINGS, learn: bool = True) -> Comparison:
+    """Clean and compare articles given as strings (plain text or HTML,
+    sniffed), keyed by a name used as their path: the one call a scraping
+    pipeline needs. Raises :class:`~dedupe.cleaning.CleaningError` or
+    :class:`~dedupe.extraction.ExtractionError` for an unusable article.
+
+    >>> result = compare_texts({"a": "The vote was set for Friday in Kyiv.", "b": "Rain fell in Oslo."})
+    >>> result.overlaps
+    ()
+    """
+    articles = [clean(content, name, settings=settings) for name, content in texts.items()]
+    if learn:
+        articles = learn_boilerplate(articles, settings)
+    return compare(articles, settings)

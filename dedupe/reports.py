@@ -6,9 +6,9 @@ Spans are always ``[start, end)`` in characters of the article's text.
 
 >>> from dedupe.cleaning import clean_text
 >>> print(article_table(clean_text("[ad_1]\\nThe talks ended on Friday.")))
-debris  span     reason     text
-------  -------  ---------  ------
-1       [0, 6)   ad-marker  [ad_1]
+  debris  span    reason     text
+--------  ------  ---------  ------
+       1  [0, 6)  ad-marker  [ad_1]
 """
 
 from __future__ import annotations

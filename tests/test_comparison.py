@@ -1,0 +1,146 @@
+"""Passage comparison on the seeds and on derived copies the tests make."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from dedupe import clean_text, compare, compare_texts
+from dedupe.alignment import char_similarity, match_strength, term_weights
+from dedupe.fingerprints import content_terms
+from dedupe.segmentation import segment_blocks
+from conftest import SEEDS, seed_text
+
+
+@pytest.fixture(scope="module")
+def seeds():
+    articles = [clean_text(seed_text(name), name) for name in sorted(SEEDS)]
+    return {a.path: a for a in articles}, compare(articles)
+
+
+def _passages(comparison, first, second):
+    """(first-side text, second-side text, passage) for each passage of the pair."""
+    names = [a.path for a in comparison.articles]
+    found = []
+    for overlap in comparison.overlaps:
+        pair = (names[overlap.a], names[overlap.b])
+        if set(pair) != {first, second}:
+            continue
+        for p in overlap.passages:
+            a_text = p.a.of(comparison.articles[overlap.a].text)
+            b_text = p.b.of(comparison.articles[overlap.b].text)
+            found.append((a_text, b_text, p) if pair[0] == first else (b_text, a_text, p))
+    return found
+
+
+def test_radar_station_passage_pairs_wapo_and_bbc_as_reworded(seeds):
+    _, comparison = seeds
+    radar = [(w, b, p) for w, b, p in _passages(comparison, "wapo", "bbc") if "radar stations" in w]
+    assert len(radar) == 1
+    wapo_text, bbc_text, passage = radar[0]
+    assert "two attempted attacks over the past week against radar stations" in wapo_text
+    assert "two attempted attacks against radar stations" in bbc_text
+    assert passage.kind == "reworded"
+    assert "radar" in passage.shared
+
+
+def test_putin_global_conflict_quotes_pair_up(seeds):
+    _, comparison = seeds
+    quotes = [(w, b) for w, b, _ in _passages(comparison, "wapo", "bbc") if "global conflict" in w]
+    assert quotes == [("“Are they looking for a global conflict?”", "“Do they want a global conflict?”")]
+
+
+def test_time_story_from_2022_shares_nothing_with_the_2024_stories(seeds):
+    _, comparison = seeds
+    names = [a.path for a in comparison.articles]
+    assert comparison.partners(names.index("time")) == []
+
+
+def test_every_passage_span_is_whole_sentences_of_the_body(seeds):
+    _, comparison = seeds
+    for overlap in comparison.overlaps:
+        for side, number in (("a", overlap.a), ("b", overlap.b)):
+            article = comparison.articles[number]
+            starts = {s.start for s in segment_blocks(article.text, article.body)}
+            ends = {s.end for s in segment_blocks(article.text, article.body)}
+            for passage in overlap.passages:
+                span = getattr(passage, side)
+                assert span.start in starts and span.end in ends
+
+
+# --- derived copies ---------------------------------------------------------
+
+WAPO_PARAGRAPHS = [line for line in seed_text("wapo").splitlines() if len(line.split()) > 12][:12]
+
+
+def _passage_texts(result):
+    return [(p.kind, p.a.of(result.articles[0].text), p.b.of(result.articles[1].text))
+            for o in result.overlaps for p in o.passages]
+
+
+def test_verbatim_copy_with_other_debris_is_one_identical_passage():
+    original = "\n".join(WAPO_PARAGRAPHS)
+    copy = "[ad_1]\nShare this article\n" + original + "\nRead more: Five things to know about ATACMS\n"
+    result = compare_texts({"original": original, "copy": copy})
+    assert [(kind, a == original.strip()) for kind, a, _ in _passage_texts(result)] == [("identical", True)]
+    (_, _, copied), = _passage_texts(result)
+    assert copied == original.strip()  # the debris around it is not part of the passage
+
+
+def test_house_style_edits_are_minor_changes():
+    original = "\n".join(WAPO_PARAGRAPHS[:4])
+    edited = (original.replace("“", '"').replace("”", '"').replace("U.S.", "US")
+              .replace("Blinken told reporters", "Blinken told journalists")
+              .replace("Wednesday", "Wednesday (May 29)"))
+    result = compare_texts({"original": original, "edited": edited})
+    kinds = [kind for kind, _, _ in _passage_texts(result)]
+    assert kinds == ["minor-changes"]
+
+
+def test_deleted_paragraphs_split_the_copy_and_new_material_is_left_out():
+    new_paragraph = ("Meanwhile, the city of Lviv opened three new shelters for families displaced by the "
+                     "fighting, the regional governor announced on Friday.")
+    copy_lines = WAPO_PARAGRAPHS[:3] + [new_paragraph] + WAPO_PARAGRAPHS[7:]
+    result = compare_texts({"original": "\n".join(WAPO_PARAGRAPHS), "copy": "\n".join(copy_lines)})
+    passages = _passage_texts(result)
+    assert [kind for kind, _, _ in passages] == ["identical", "identical"]
+    assert passages[0][2] == "\n".join(WAPO_PARAGRAPHS[:3])
+    assert passages[1][2] == "\n".join(WAPO_PARAGRAPHS[7:])
+    assert all("Lviv" not in b for _, _, b in passages)
+
+
+SYNONYMS = {"considering": "weighing", "restrictions": "limits", "allies": "partners", "attack": "hit",
+            "weapons": "arms", "officials": "authorities", "remarks": "comments", "aggressive": "forceful",
+            "pressure": "strain", "agreement": "accord", "sensitive": "touchy", "warned": "cautioned"}
+
+
+def _spin(text: str) -> str:
+    return re.sub(r"\b(" + "|".join(SYNONYMS) + r")\b", lambda m: SYNONYMS[m.group()], text)
+
+
+def test_synonym_spun_copy_is_still_found():
+    original = "\n".join(WAPO_PARAGRAPHS)
+    spun = _spin(original)
+    assert spun != original
+    result = compare_texts({"original": original, "spun": spun})
+    passages = _passage_texts(result)
+    covered = sum(len(b) for _, _, b in passages)
+    assert covered >= 0.9 * len(spun.strip())
+    assert {kind for kind, _, _ in passages} <= {"identical", "minor-changes", "reworded"}
+    assert any(kind != "identical" for kind, _, _ in passages)
+
+
+def test_short_sentences_sharing_two_words_match_only_near_other_matches():
+    a = "The talks ended on Friday."
+    b = "The talks began on Friday."
+    terms_a, terms_b = frozenset(content_terms(a)), frozenset(content_terms(b))
+    weights = term_weights([terms_a, terms_b])
+    assert match_strength(terms_a, terms_b, a, b, weights) == "weak"
+    result = compare_texts({"a": "Rain is due in Oslo.\n" + a, "b": "Prices rose in May.\n" + b})
+    assert result.overlaps == ()
+
+
+def test_char_similarity_measures_kept_wording():
+    assert char_similarity("The U.S. said so.", "the US said so") == 1.0
+    assert char_similarity("Talks resumed in Geneva.", "Negotiations restarted in Switzerland.") < 0.6
