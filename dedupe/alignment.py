@@ -65,6 +65,12 @@ class Side:
     def of(cls, text: str, sentences: Sequence[Span]) -> Side:
         return cls(text, sentences, [frozenset(content_terms(s.of(text))) for s in sentences])
 
+    def joined(self, i: int, j: int) -> bool:
+        """Whether sentences ``i`` and ``j`` (``i < j``) follow each other
+        with only whitespace between them, so one passage may cover both.
+        Removed debris between them (an ad marker) keeps them apart."""
+        return not self.text[self.sentences[i].end : self.sentences[j].start].strip()
+
 
 @dataclass(frozen=True)
 class AlignedPassage:
@@ -157,7 +163,7 @@ def align(a: Side, b: Side, candidates: Iterable[tuple[int, int]], weights: Mapp
     supported = [(i, j, score) for i, j, score in weak
                  if any(abs(i - si) <= window and abs(j - sj) <= window for si, sj, _ in strong)]
     matches = _extend(a, b, _best_matches(strong + supported), weights, settings)
-    return [_passage(a, b, chain, weights, settings) for chain in _chains(matches, settings.merge_gap)]
+    return [_passage(a, b, chain, weights, settings) for chain in _chains(a, b, matches, settings.merge_gap)]
 
 
 def _extend(a: Side, b: Side, matches: list[tuple[int, int]], weights: Mapping[str, float],
@@ -200,14 +206,16 @@ def _best_matches(scored: list[tuple[int, int, float]]) -> list[tuple[int, int]]
     return sorted((i, j) for i, j, score in scored if score >= 0.8 * best_a[i] and score >= 0.8 * best_b[j])
 
 
-def _chains(matches: list[tuple[int, int]], gap: int) -> list[list[tuple[int, int]]]:
+def _chains(a: Side, b: Side, matches: list[tuple[int, int]], gap: int) -> list[list[tuple[int, int]]]:
     """Group matches that follow each other on both sides (each step moving
-    forward by at most ``gap`` sentences on each side) into chains."""
+    forward by at most ``gap`` sentences on each side, with nothing but
+    whitespace between them) into chains."""
     chains: list[list[tuple[int, int]]] = []
     for i, j in matches:
         for chain in chains:
             last_i, last_j = chain[-1]
-            if 0 <= i - last_i <= gap and 0 <= j - last_j <= gap and (i, j) != (last_i, last_j):
+            if (0 <= i - last_i <= gap and 0 <= j - last_j <= gap and (i, j) != (last_i, last_j)
+                    and (i == last_i or a.joined(last_i, i)) and (j == last_j or b.joined(last_j, j))):
                 chain.append((i, j))
                 break
         else:

@@ -39,6 +39,7 @@ from types import MappingProxyType
 from typing import Any
 
 from dedupe.extraction import extract_html
+from dedupe.language import guess_language
 from dedupe.reading import Document
 from dedupe.settings import DEFAULT_SETTINGS, Settings
 from dedupe.spans import Span, strip_span
@@ -382,6 +383,10 @@ def _clean(text: str, path: str, kind: str, metadata: dict[str, Any], settings: 
     if not body:
         raise CleaningError(f"nothing left after cleaning: all {len(debris)} pieces are debris")
     metadata.update(_kept_metadata(debris))
+    if not metadata.get("language"):
+        language = guess_language(" ".join(span.of(text) for span in body))
+        if language:
+            metadata["language"] = language
     if title is None:
         title = _headline(text, body)
     return Article(path, text, tuple(body), tuple(debris), kind, title, MappingProxyType(metadata))

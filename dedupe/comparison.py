@@ -17,18 +17,22 @@ the aligner verifies them and merges neighbours into passages
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from dedupe.alignment import AlignedPassage, Side, align, term_weights
 from dedupe.boilerplate import learn_boilerplate
 from dedupe.cleaning import Article, clean
 from dedupe.fingerprints import content_terms, shingles, signature_matrix
-from dedupe.index import candidate_pairs
+from dedupe.index import CandidateIndex, candidate_pairs
 from dedupe.segmentation import segment_blocks
 from dedupe.settings import DEFAULT_SETTINGS, Settings
+from dedupe.spans import Span
 
 _SNIPPET = 200
 
@@ -48,6 +52,7 @@ class Comparison:
 
     articles: tuple[Article, ...]
     overlaps: tuple[Overlap, ...]
+    sentences: tuple[tuple[Span, ...], ...] = ()
     settings: Settings = DEFAULT_SETTINGS
 
     def partners(self, article: int) -> list[int]:
@@ -69,6 +74,7 @@ class Comparison:
                     "debris": [item.as_dict() for item in article.debris],
                     "metadata": dict(article.metadata),
                     "overlaps_with": [self.articles[p].path for p in self.partners(n)],
+                    **({"extracted": article.text} if article.kind == "html" else {}),
                 }
                 for n, article in enumerate(self.articles)
             ],
@@ -89,13 +95,20 @@ class Comparison:
         return data
 
 
-def compare(articles: Sequence[Article], settings: Settings = DEFAULT_SETTINGS) -> Comparison:
-    """Find the passages each pair of articles shares.
+@dataclass(frozen=True)
+class _Sentences:
+    """Every sentence of a set of articles, flattened, with what LSH and the
+    aligner need: owner article, index within it, terms, signature."""
 
-    One LSH index over all sentences of all articles proposes candidates, so
-    the cost grows with the number of similar sentences, not with the square
-    of the number of articles.
-    """
+    sides: list[Side]
+    owners: list[int]
+    local: list[int]
+    term_sets: list[frozenset[str]]
+    eligible: list[bool]
+    signatures: np.ndarray
+
+
+def _sentences(articles: Sequence[Article], settings: Settings) -> _Sentences:
     sides: list[Side] = []
     owners: list[int] = []
     local: list[int] = []
@@ -110,18 +123,90 @@ def compare(articles: Sequence[Article], settings: Settings = DEFAULT_SETTINGS) 
     term_sets = [frozenset(terms) for terms in ordered_terms]
     eligible = [len(terms) >= settings.min_passage_words for terms in term_sets]
     signatures = signature_matrix([shingles(t, settings.shingle_size) for t in ordered_terms], settings)
+    return _Sentences(sides, owners, local, term_sets, eligible, signatures)
+
+
+def compare(articles: Sequence[Article], settings: Settings = DEFAULT_SETTINGS) -> Comparison:
+    """Find the passages each pair of articles shares.
+
+    One LSH index over all sentences of all articles proposes candidates, so
+    the cost grows with the number of similar sentences, not with the square
+    of the number of articles.
+    """
+    table = _sentences(articles, settings)
+    owners, local = table.owners, table.local
     by_pair: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
-    for i, j in candidate_pairs(signatures, owners, eligible, settings):
+    for i, j in candidate_pairs(table.signatures, owners, table.eligible, settings):
         if owners[i] > owners[j]:
             i, j = j, i
         by_pair[owners[i], owners[j]].append((local[i], local[j]))
-    weights = term_weights(term_sets)
+    weights = term_weights(table.term_sets)
     overlaps = []
     for (a, b), pairs in sorted(by_pair.items()):
-        passages = align(sides[a], sides[b], pairs, weights, settings)
+        passages = align(table.sides[a], table.sides[b], pairs, weights, settings)
         if passages:
             overlaps.append(Overlap(a, b, tuple(passages)))
-    return Comparison(tuple(articles), tuple(overlaps), settings)
+    return Comparison(tuple(articles), tuple(overlaps), tuple(tuple(side.sentences) for side in table.sides), settings)
+
+
+@dataclass(frozen=True)
+class SourceMatches:
+    """Candidates matched against sources: ``Overlap.a`` indexes
+    ``candidates``, ``Overlap.b`` indexes ``sources``. ``sentences`` are the
+    candidates' sentence spans."""
+
+    candidates: tuple[Article, ...]
+    sources: tuple[Article, ...]
+    overlaps: tuple[Overlap, ...]
+    sentences: tuple[tuple[Span, ...], ...]
+    settings: Settings = DEFAULT_SETTINGS
+
+
+def compare_against(candidates: Sequence[Article], sources: Sequence[Article],
+                    settings: Settings = DEFAULT_SETTINGS) -> SourceMatches:
+    """Find the passages each candidate shares with any of the sources.
+
+    All source sentences go into one LSH index and every candidate sentence
+    is looked up in it, so a run against thousands of sources costs one
+    lookup per candidate sentence. A source with the same path as a
+    candidate is that candidate and is never compared with it.
+
+    >>> from dedupe.cleaning import clean_text
+    >>> wire = clean_text("Two attempted attacks hit radar stations in southern Russia last week.", "wire.txt")
+    >>> copy = clean_text("Two attempted attacks hit radar stations in southern Russia last week.", "copy.txt")
+    >>> [(o.a, o.b, o.passages[0].kind) for o in compare_against([copy], [wire]).overlaps]
+    [(0, 0, 'identical')]
+    """
+    table = _sentences([*candidates, *sources], settings)
+    first_source = len(candidates)
+    index = CandidateIndex(settings)
+    rows = [r for r in range(len(table.owners)) if table.owners[r] >= first_source and table.eligible[r]]
+    index.add_many(rows, table.signatures[rows] if rows else table.signatures[:0])
+    same_file = {(c, s) for c, candidate in enumerate(candidates) for s, source in enumerate(sources)
+                 if _same_file(candidate.path, source.path)}
+    by_pair: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    for row in range(len(table.owners)):
+        if table.owners[row] >= first_source or not table.eligible[row]:
+            continue
+        for hit in index.query(table.signatures[row]):
+            pair = (table.owners[row], table.owners[hit] - first_source)
+            if pair not in same_file:
+                by_pair[pair].append((table.local[row], table.local[hit]))
+    weights = term_weights(table.term_sets)
+    overlaps = []
+    for (c, s), pairs in sorted(by_pair.items()):
+        passages = align(table.sides[c], table.sides[first_source + s], pairs, weights, settings)
+        if passages:
+            overlaps.append(Overlap(c, s, tuple(passages)))
+    sentences = tuple(tuple(side.sentences) for side in table.sides[:first_source])
+    return SourceMatches(tuple(candidates), tuple(sources), tuple(overlaps), sentences, settings)
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return a == b
 
 
 def compare_texts(texts: Mapping[str, str], settings: Settings = DEFAULT_SETTINGS, learn: bool = True) -> Comparison:

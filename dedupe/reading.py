@@ -129,26 +129,40 @@ def find_articles(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path | In
     skipped); a directory with none yields an :class:`InputError`. Files named
     explicitly are taken whatever their suffix.
     """
-    seen: set[Path] = set()
+    seen: set[str] = set()
     for given in paths:
         path = Path(given)
-        if path.is_dir():
+        try:
+            is_dir = path.is_dir()
+            present = is_dir or path.exists() or path.is_symlink()
+        except OSError:  # cannot even stat it (a directory above is not searchable)
+            is_dir, present = False, True  # read_document names the reason
+        if is_dir:
             found = sorted(
                 candidate
                 for candidate in path.rglob("*")
                 if candidate.suffix.lower() in ARTICLE_SUFFIXES
-                and candidate.is_file()
+                and _is_file(candidate)
                 and not any(part.startswith(".") for part in candidate.relative_to(path).parts)
             )
             if not found:
                 yield InputError(given, "directory holds no .txt or .html articles")
             for candidate in found:
-                if candidate.resolve() not in seen:
-                    seen.add(candidate.resolve())
+                if os.path.realpath(candidate) not in seen:
+                    seen.add(os.path.realpath(candidate))
                     yield candidate
-        elif path.exists() or path.is_symlink():
-            if path.resolve() not in seen:
-                seen.add(path.resolve())
+        elif present:
+            # os.path.realpath, not Path.resolve: resolve raises RuntimeError on a symlink loop.
+            if os.path.realpath(path) not in seen:
+                seen.add(os.path.realpath(path))
                 yield path
         else:
             yield InputError(given, "no such file or directory")
+
+
+def _is_file(path: Path) -> bool:
+    """``path.is_file()``; a file that cannot be stat'ed counts, so that reading it reports why."""
+    try:
+        return path.is_file()
+    except OSError:
+        return True

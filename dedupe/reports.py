@@ -60,7 +60,7 @@ def comparison_tables(comparison: Comparison) -> str:
             ", ".join(f"[{p + 1}]" for p in comparison.partners(n)) or "-",
         ])
     out = [tabulate(rows, headers=["article", "title", "words", "debris removed", "passages", "overlaps with"],
-                    maxcolwidths=[32, 48, None, None, None, None])]
+                    maxcolwidths=[None, 48, None, None, None, None])]
     passage_rows = []
     for overlap in comparison.overlaps:
         a, b = articles[overlap.a], articles[overlap.b]

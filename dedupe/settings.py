@@ -71,6 +71,17 @@ class Settings:
     #: one passage.
     merge_gap: int = 1
 
+    # --- verdicts -----------------------------------------------------------
+    #: Share of a candidate's body characters from sources at or above which
+    #: it is a whole copy ...
+    whole_coverage: float = 0.8
+    #: ... and a partial one (a tenth of an article is a substantial take).
+    partial_coverage: float = 0.1
+    #: Length-weighted character similarity of the taken passages at or above
+    #: which the taking is verbatim, and light rewording (else heavy).
+    verbatim_similarity: float = 0.95
+    light_rewording_similarity: float = 0.7
+
     def as_dict(self) -> dict[str, object]:
         """The settings as plain JSON-ready data."""
         return asdict(self)

@@ -1,0 +1,346 @@
+"""Reading inputs: decoding bytes exactly, one-line errors for unusable files,
+and expanding the paths a user gives into article files."""
+
+from __future__ import annotations
+
+import codecs
+import errno
+import os
+import pathlib
+import random
+
+import pytest
+
+from dedupe import reading
+from dedupe.reading import Document, InputError, decode_bytes, find_articles, kind_of, read_document
+
+ARTICLE = (
+    "Officials Meet in Geneva for New Round of Talks\n"
+    "“We are making progress,” said the café owner who hosted the delegations.\n"
+    "[ad_1]\n"
+    "The talks are expected to continue on Tuesday.\n"
+)
+PNG_HEADER = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00\x00\x00\x01\x00\x08\x06\x00\x00\x00"
+
+
+def random_bytes_with_nuls(size: int = 4096) -> bytes:
+    return random.Random(7).randbytes(size) + b"\x00" * 8
+
+
+def fail_for(monkeypatch, method: str, target: pathlib.Path, error: OSError) -> None:
+    """Make ``pathlib.Path.<method>`` raise ``error`` for ``target`` only."""
+    original = getattr(pathlib.Path, method)
+
+    def patched(self, *args, **kwargs):
+        if os.path.abspath(self) == os.path.abspath(target):
+            raise error
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(pathlib.Path, method, patched)
+
+
+# --- decode_bytes -------------------------------------------------------------
+
+
+def test_decode_utf8():
+    """Strict UTF-8 is tried first and wins for valid UTF-8."""
+    assert decode_bytes(ARTICLE.encode("utf-8")) == (ARTICLE, "utf-8")
+
+
+def test_decode_utf8_bom_is_dropped_so_offsets_count_from_after_it():
+    """The BOM is not part of the text: offsets match the same file without a BOM."""
+    text, encoding = decode_bytes(codecs.BOM_UTF8 + ARTICLE.encode("utf-8"))
+    assert encoding == "utf-8-sig"
+    assert text == ARTICLE
+    assert text.index("[ad_1]") == ARTICLE.index("[ad_1]")
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_decode_utf16_with_bom(codec):
+    """UTF-16 with either byte order mark decodes, BOM dropped (its NULs are not 'binary')."""
+    bom = codecs.BOM_UTF16_LE if codec.endswith("le") else codecs.BOM_UTF16_BE
+    assert decode_bytes(bom + ARTICLE.encode(codec)) == (ARTICLE, "utf-16")
+
+
+def test_decode_cp1252_curly_quotes():
+    """Legacy Windows bytes 0x93/0x94 become curly quotes, 0xE9 becomes é."""
+    data = b"\x93We are making progress,\x94 said the caf\xe9 owner."
+    assert decode_bytes(data) == ("“We are making progress,” said the café owner.", "cp1252")
+
+
+def test_decode_falls_back_to_latin1_when_cp1252_leaves_a_byte_undefined():
+    """0x81 is undefined in cp1252: the whole file is read as Latin-1 instead of failing."""
+    data = b"caf\xe9 \x81 \x93quoted\x94"
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("cp1252")
+    text, encoding = decode_bytes(data)
+    assert encoding == "latin-1"
+    assert text == "café \x81 \x93quoted\x94"
+    assert len(text) == len(data)  # one character per byte: offsets stay exact
+
+
+def test_decode_keeps_line_endings():
+    """CRLF is left as it is: spans count the \\r characters."""
+    assert decode_bytes(b"one\r\ntwo\r\n") == ("one\r\ntwo\r\n", "utf-8")
+
+
+def test_decode_empty_bytes_is_empty_text_not_binary():
+    """Zero bytes are not 'binary'; read_document reports them as empty."""
+    assert decode_bytes(b"") == ("", "utf-8")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [PNG_HEADER, random_bytes_with_nuls(), b"\x01\x02\x03\x04\x05\x06 some text \x07\x08"],
+    ids=["png-header", "random-with-nuls", "control-characters"],
+)
+def test_decode_rejects_binary(data):
+    """Binary content raises ValueError instead of decoding to garbage."""
+    with pytest.raises(ValueError, match="binary file"):
+        decode_bytes(data)
+
+
+def test_decode_allows_tabs_and_form_feeds():
+    """Whitespace control characters are text, not a sign of binary."""
+    data = b"Col A\tCol B\r\n\x0cPage two\n"
+    assert decode_bytes(data) == (data.decode("ascii"), "utf-8")
+
+
+# --- read_document ------------------------------------------------------------
+
+
+def test_read_document_text_file(tmp_path):
+    """A .txt file becomes a Document with the decoded text, kind and codec."""
+    path = tmp_path / "story.txt"
+    path.write_bytes(ARTICLE.encode("cp1252"))
+    assert read_document(path) == Document(str(path), ARTICLE, "text", "cp1252")
+
+
+@pytest.mark.parametrize("name", ["page.html", "page.htm", "PAGE.HTML"])
+def test_read_document_html_suffix(tmp_path, name):
+    """HTML suffixes (any case) make an html Document."""
+    path = tmp_path / name
+    path.write_text("<p>Officials met in Geneva.</p>", encoding="utf-8")
+    assert read_document(path).kind == "html"
+
+
+def test_read_document_sniffs_html_without_suffix(tmp_path):
+    """A file without a known suffix is HTML when it starts like an HTML page."""
+    path = tmp_path / "download"
+    path.write_text("\n  <!DOCTYPE html>\n<html><body><p>Hi.</p></body></html>", encoding="utf-8")
+    assert read_document(path).kind == "html"
+
+
+def expect_input_error(path, reason: str) -> InputError:
+    with pytest.raises(InputError) as caught:
+        read_document(path)
+    error = caught.value
+    assert error.path == str(path)
+    assert error.reason == reason
+    assert str(error) == f"{path}: {reason}"
+    return error
+
+
+def test_read_document_missing(tmp_path):
+    """A missing file is an InputError naming it, not FileNotFoundError."""
+    expect_input_error(tmp_path / "nope.txt", "no such file")
+
+
+def test_read_document_directory(tmp_path):
+    """A directory is not an article file."""
+    expect_input_error(tmp_path, "not a regular file")
+
+
+@pytest.mark.parametrize("content", [b"", b"  \n\t\r\n  \n"], ids=["zero-bytes", "whitespace-only"])
+def test_read_document_empty(tmp_path, content):
+    """Empty and whitespace-only files are reported as empty."""
+    path = tmp_path / "empty.txt"
+    path.write_bytes(content)
+    expect_input_error(path, "empty file")
+
+
+def test_read_document_bom_only_is_empty(tmp_path):
+    """A file holding only a BOM is empty too."""
+    path = tmp_path / "bom.txt"
+    path.write_bytes(codecs.BOM_UTF8)
+    expect_input_error(path, "empty file")
+
+
+@pytest.mark.parametrize("data", [PNG_HEADER, random_bytes_with_nuls()], ids=["png-header", "random-with-nuls"])
+def test_read_document_binary(tmp_path, data):
+    """A binary file, even named .txt, is reported as binary."""
+    path = tmp_path / "image.txt"
+    path.write_bytes(data)
+    expect_input_error(path, "binary file, not a text or HTML article")
+
+
+def test_read_document_permission_denied(tmp_path, monkeypatch):
+    """An unreadable file is 'permission denied' (simulated: root ignores chmod)."""
+    path = tmp_path / "locked.txt"
+    path.write_text(ARTICLE, encoding="utf-8")
+    fail_for(monkeypatch, "read_bytes", path, PermissionError(errno.EACCES, "Permission denied"))
+    expect_input_error(path, "permission denied")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can read a chmod 000 file")
+def test_read_document_chmod_000(tmp_path):
+    """A real chmod 000 file is 'permission denied'."""
+    path = tmp_path / "locked.txt"
+    path.write_text(ARTICLE, encoding="utf-8")
+    path.chmod(0)
+    try:
+        expect_input_error(path, "permission denied")
+    finally:
+        path.chmod(0o644)
+
+
+def test_read_document_other_os_error_uses_strerror(tmp_path, monkeypatch):
+    """Any other OSError (here an I/O error) becomes its strerror."""
+    path = tmp_path / "disk.txt"
+    path.write_text(ARTICLE, encoding="utf-8")
+    fail_for(monkeypatch, "read_bytes", path, OSError(errno.EIO, "Input/output error"))
+    expect_input_error(path, "Input/output error")
+
+
+def test_read_document_too_large(tmp_path, monkeypatch):
+    """A file over MAX_FILE_BYTES is refused before it is read."""
+    monkeypatch.setattr(reading, "MAX_FILE_BYTES", 10)
+    path = tmp_path / "big.txt"
+    path.write_text("x" * 11, encoding="utf-8")
+    expect_input_error(path, "file is 11 bytes, over the 10-byte limit")
+
+
+def test_read_document_symlink_loop(tmp_path):
+    """A symlink pointing at itself is an InputError, not a crash."""
+    loop = tmp_path / "loop.txt"
+    loop.symlink_to(loop.name)
+    with pytest.raises(InputError) as caught:
+        read_document(loop)
+    assert caught.value.path == str(loop)
+
+
+# --- find_articles ------------------------------------------------------------
+
+
+@pytest.fixture
+def tree(tmp_path):
+    """A directory of articles with things that must be skipped."""
+    root = tmp_path / "archive"
+    for name in ["b.txt", "a.html", "sub/c.htm", "sub/deeper/d.TXT", "notes.md", "image.png", "data.json",
+                 ".hidden.txt", ".cache/e.txt", "sub/.git/f.html"]:
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("Officials met in Geneva on Monday.", encoding="utf-8")
+    return root
+
+
+def names(found, root):
+    return [str(item.relative_to(root)) if isinstance(item, pathlib.Path) else item for item in found]
+
+
+def test_find_articles_walks_directories_recursively_in_sorted_order(tree):
+    """Known suffixes only (any case), recursively, sorted; hidden files and directories skipped."""
+    found = list(find_articles([tree]))
+    assert all(isinstance(item, pathlib.Path) for item in found)
+    assert names(found, tree) == sorted(["a.html", "b.txt", "sub/c.htm", "sub/deeper/d.TXT"],
+                                        key=lambda n: pathlib.Path(tree, n))
+
+
+def test_find_articles_keeps_argument_order(tree):
+    """Explicit paths come out in the order given, each directory expanded in place."""
+    found = list(find_articles([tree / "sub" / "c.htm", tree / "b.txt", tree / "sub" / "deeper"]))
+    assert names(found, tree) == ["sub/c.htm", "b.txt", "sub/deeper/d.TXT"]
+
+
+def test_find_articles_takes_explicit_files_whatever_their_name(tree):
+    """A file named explicitly is taken even with an unknown suffix or a hidden name."""
+    found = list(find_articles([tree / "notes.md", tree / ".hidden.txt"]))
+    assert names(found, tree) == ["notes.md", ".hidden.txt"]
+
+
+def test_find_articles_walks_a_hidden_directory_given_explicitly(tree):
+    """Only entries below the given directory are checked for a leading dot."""
+    assert names(find_articles([tree / ".cache"]), tree) == [".cache/e.txt"]
+
+
+def test_find_articles_yields_each_file_once(tree):
+    """The same file given twice, through its directory, or through a symlink or ./ path is read once."""
+    link = tree.parent / "link.txt"
+    link.symlink_to(tree / "b.txt")
+    given = [tree / "b.txt", tree, str(tree / "b.txt"), link, tree / "sub" / ".." / "b.txt", tree]
+    found = list(find_articles(given))
+    assert names(found, tree) == ["b.txt", "a.html", "sub/c.htm", "sub/deeper/d.TXT"]
+
+
+def test_find_articles_reports_errors_in_place(tree, tmp_path):
+    """Missing paths and directories without articles become InputErrors where they stand."""
+    empty = tmp_path / "pictures"
+    empty.mkdir()
+    (empty / "photo.png").write_bytes(PNG_HEADER)
+    (empty / "meta.json").write_text("{}", encoding="utf-8")
+    found = list(find_articles([tmp_path / "missing.txt", tree / "b.txt", empty]))
+    assert isinstance(found[0], InputError)
+    assert (found[0].path, found[0].reason) == (str(tmp_path / "missing.txt"), "no such file or directory")
+    assert found[1] == tree / "b.txt"
+    assert isinstance(found[2], InputError)
+    assert (found[2].path, found[2].reason) == (str(empty), "directory holds no .txt or .html articles")
+    assert len(found) == 3
+
+
+def test_find_articles_yields_a_symlink_loop_for_read_document_to_report(tmp_path):
+    """A self-referencing symlink is passed on (read_document reports it), not a RuntimeError."""
+    loop = tmp_path / "loop.txt"
+    loop.symlink_to(loop.name)
+    assert list(find_articles([loop])) == [loop]
+
+
+def test_find_articles_passes_on_a_path_it_cannot_stat(tmp_path, monkeypatch):
+    """A file inside an unsearchable directory (stat: EACCES) is passed on, not a crash;
+    read_document then says 'permission denied'."""
+    path = tmp_path / "locked" / "story.txt"
+    path.parent.mkdir()
+    path.write_text(ARTICLE, encoding="utf-8")
+    fail_for(monkeypatch, "stat", path, PermissionError(errno.EACCES, "Permission denied", str(path)))
+    assert list(find_articles([path])) == [path]
+    expect_input_error(path, "permission denied")
+
+
+def test_find_articles_passes_on_directory_entries_it_cannot_stat(tree, monkeypatch):
+    """In a readable but unsearchable directory, entries that cannot be stat'ed are still listed."""
+    blocked = tree / "b.txt"
+    fail_for(monkeypatch, "stat", blocked, PermissionError(errno.EACCES, "Permission denied", str(blocked)))
+    assert "b.txt" in names(find_articles([tree]), tree)
+
+
+# --- kind_of ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [("a.txt", "text"), ("a.text", "text"), ("a.html", "html"), ("a.htm", "html"), ("a.xhtml", "html"),
+     ("A.HTM", "html"), ("a.md", "text"), ("noext", "text")],
+)
+def test_kind_of_suffix(name, kind):
+    """The suffix decides, case-insensitively; unknown suffixes without content are text."""
+    assert kind_of(name) == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("<!DOCTYPE html>\n<html lang='en'><body></body></html>", "html"),
+        ("   \n<HTML><BODY>Hi</BODY></HTML>", "html"),
+        ("<p>A fragment without an html tag.</p>", "text"),
+        ("Officials said <html> tags were stripped.", "text"),
+        ("<" + " " * 2100 + "<html>", "text"),
+    ],
+    ids=["doctype", "leading-space-uppercase", "fragment", "not-at-start", "html-tag-too-late"],
+)
+def test_kind_of_sniffs_content_when_suffix_is_unknown(text, kind):
+    """Without a known suffix, content starting with '<' and holding <html early is HTML."""
+    assert kind_of("download.dat", text) == kind
+
+
+def test_kind_of_suffix_wins_over_content():
+    """A .txt file holding HTML stays text: the user named it so."""
+    assert kind_of("page.txt", "<html><body>Hi</body></html>") == "text"
