@@ -293,7 +293,8 @@ class CleaningError(ValueError):
     """Nothing of the article is left after cleaning."""
 
 
-def clean_text(text: str, path: str = "<text>", *, settings: Settings = DEFAULT_SETTINGS) -> Article:
+def clean_text(text: str, path: str = "<text>", *, settings: Settings = DEFAULT_SETTINGS,
+               metadata: Mapping[str, str] | None = None) -> Article:
     """Clean a plain-text article (a scraped dump, one paragraph per line).
 
     Spans in the result point into ``text`` as given.
@@ -302,10 +303,11 @@ def clean_text(text: str, path: str = "<text>", *, settings: Settings = DEFAULT_
     >>> article.title, article.cleaned_text
     ('Talks Resume in Geneva', 'Talks Resume in Geneva\\n\\nThe talks resumed.')
     """
-    return _clean(text, path, "text", {}, settings)
+    return _clean(text, path, "text", dict(metadata or {}), settings)
 
 
-def clean_html(html: str, path: str = "<html>", url: str | None = None, *, settings: Settings = DEFAULT_SETTINGS) -> Article:
+def clean_html(html: str, path: str = "<html>", url: str | None = None, *, settings: Settings = DEFAULT_SETTINGS,
+               metadata: Mapping[str, str] | None = None) -> Article:
     """Clean an HTML page: extract the article (trafilatura, or beautifulsoup4
     when trafilatura finds nothing), then remove debris from the extracted text.
 
@@ -316,16 +318,18 @@ def clean_html(html: str, path: str = "<html>", url: str | None = None, *, setti
     'Talks resume\\n\\nThe talks resumed in Geneva on Monday, officials said.'
     """
     page = extract_html(html, url=url)
-    metadata = dict(page.metadata())
-    metadata["extractor"] = page.extractor
-    return _clean(page.text, path, "html", metadata, settings, title=page.title)
+    found = dict(page.metadata())
+    found["extractor"] = page.extractor
+    found.update(metadata or {})
+    return _clean(page.text, path, "html", found, settings)
 
 
 def clean_document(document: Document, *, settings: Settings = DEFAULT_SETTINGS) -> Article:
-    """Clean a file read by :func:`dedupe.reading.read_document`."""
+    """Clean a file read by :func:`dedupe.reading.read_document`; its
+    sidecar metadata overrides what the page itself says."""
     if document.kind == "html":
-        return clean_html(document.text, document.path, settings=settings)
-    return clean_text(document.text, document.path, settings=settings)
+        return clean_html(document.text, document.path, settings=settings, metadata=document.metadata)
+    return clean_text(document.text, document.path, settings=settings, metadata=document.metadata)
 
 
 def clean(content: str, path: str = "<string>", *, kind: str | None = None, url: str | None = None,
@@ -361,8 +365,7 @@ class _Line:
     reason: str | None = None
 
 
-def _clean(text: str, path: str, kind: str, metadata: dict[str, Any], settings: Settings,
-           title: str | None = None) -> Article:
+def _clean(text: str, path: str, kind: str, metadata: dict[str, Any], settings: Settings) -> Article:
     debris: list[Debris] = []
     lines: list[_Line] = []
     for line_span in _lines(text):
@@ -387,8 +390,7 @@ def _clean(text: str, path: str, kind: str, metadata: dict[str, Any], settings: 
         language = guess_language(" ".join(span.of(text) for span in body))
         if language:
             metadata["language"] = language
-    if title is None:
-        title = _headline(text, body)
+    title = metadata.get("title") or _headline(text, body)
     return Article(path, text, tuple(body), tuple(debris), kind, title, MappingProxyType(metadata))
 
 

@@ -18,10 +18,12 @@ import sys
 from collections.abc import Sequence
 
 from dedupe import __version__
-from dedupe.comparison import compare
-from dedupe.corpus import load_article, load_corpus
+from dedupe.boilerplate import learn_boilerplate
+from dedupe.comparison import compare, compare_against
+from dedupe.corpus import Corpus, load_article, load_corpus
 from dedupe.reading import InputError
-from dedupe.reports import article_table, comparison_tables, to_json
+from dedupe.reports import article_table, check_data, check_tables, comparison_tables, report_data, to_json
+from dedupe.verdicts import judge
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -44,6 +46,16 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--no-learn", dest="learn", action="store_false",
                         help="do not learn boilerplate recurring across the articles")
     report.set_defaults(run=_run_report)
+
+    check = commands.add_parser(
+        "check", help="check candidates against source articles",
+        description="Say, for each candidate, which sources it derives from, how reworded, whether credited, "
+                    "and what it adds.")
+    check.add_argument("candidates", nargs="+", metavar="CANDIDATE", help="article files or directories to check")
+    check.add_argument("--against", nargs="+", required=True, metavar="SOURCE",
+                       help="source files or directories; NAME=PATH names the publisher of the sources at PATH")
+    check.add_argument("--format", choices=["text", "json"], default="text", help="output format (default: text)")
+    check.set_defaults(run=_run_check)
 
     clean = commands.add_parser("clean", help="print an article's cleaned text",
                                 description="Print the cleaned text of one article, or its debris.")
@@ -90,12 +102,56 @@ def _run_report(args: argparse.Namespace) -> int:
         return EXIT_INPUT
     comparison = compare(corpus.articles)
     if args.format == "json":
-        data = comparison.as_dict()
-        data["errors"] = [{"path": e.path, "reason": e.reason} for e in corpus.errors]
-        print(to_json(data))
+        print(to_json(report_data(comparison, corpus.errors)))
     else:
         print(comparison_tables(comparison))
     return EXIT_OK
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    candidates = load_corpus(args.candidates, learn=False)
+    sources = Corpus()
+    publishers: dict[str, str] = {}
+    for given in args.against:
+        name, path = _named_source(given)
+        loaded = load_corpus([path], learn=False)
+        sources.errors.extend(loaded.errors)
+        for article in loaded.articles:
+            if name:
+                publishers[article.path] = name
+            sources.articles.append(article)
+    for error in [*candidates.errors, *sources.errors]:
+        _warn(error)
+    if not candidates.articles:
+        print("dedupe: no candidate could be read", file=sys.stderr)
+        return EXIT_INPUT
+    unique_sources = []
+    seen: dict[str, str] = {}
+    for source in sources.articles:
+        if source.cleaned_text in seen:
+            print(f"dedupe: {source.path}: same text as {seen[source.cleaned_text]}; compared once", file=sys.stderr)
+            continue
+        seen[source.cleaned_text] = source.path
+        unique_sources.append(source)
+    if not unique_sources:
+        print("dedupe: no source could be read", file=sys.stderr)
+        return EXIT_INPUT
+    articles = learn_boilerplate([*candidates.articles, *unique_sources])
+    split = len(candidates.articles)
+    verdicts = judge(compare_against(articles[:split], articles[split:]), publishers)
+    if args.format == "json":
+        print(to_json(check_data(verdicts, [*candidates.errors, *sources.errors])))
+    else:
+        print(check_tables(verdicts))
+    return EXIT_OK
+
+
+def _named_source(given: str) -> tuple[str | None, str]:
+    """``NAME=PATH`` -> (NAME, PATH); a plain path (even one with ``=`` in it) -> (None, path)."""
+    name, equals, path = given.partition("=")
+    if not equals or os.path.exists(given) or not name.strip() or not path:
+        return None, given
+    return name.strip(), path
 
 
 def _run_clean(args: argparse.Namespace) -> int:

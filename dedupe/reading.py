@@ -16,9 +16,10 @@ naming the file and the reason, and the caller reports it in one line.
 from __future__ import annotations
 
 import codecs
+import json
 import os
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ARTICLE_SUFFIXES = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html", ".xhtml": "html"}
@@ -37,18 +38,57 @@ class InputError(Exception):
         self.reason = reason
 
 
+#: Fields a sidecar may give; everything else in it is ignored.
+SIDECAR_FIELDS = ("publisher", "title", "author", "date", "url", "sitename")
+SIDECAR_SUFFIX = ".meta.json"
+
+
 @dataclass(frozen=True, slots=True)
 class Document:
     """A decoded input file, before cleaning.
 
     ``kind`` is ``"text"`` or ``"html"``; ``encoding`` is the codec the bytes
-    were decoded with.
+    were decoded with; ``metadata`` comes from the file's sidecar, if any.
     """
 
     path: str
     text: str
     kind: str
     encoding: str
+    metadata: Mapping[str, str] = field(default_factory=dict)
+
+
+def sidecar_path(path: str | os.PathLike[str]) -> Path:
+    """Where an article's sidecar lives: ``story.txt`` -> ``story.meta.json``.
+
+    A sidecar is a JSON object giving what a plain-text dump cannot say
+    itself, e.g. ``{"publisher": "Reuters", "date": "2024-11-18"}``.
+    """
+    file = Path(path)
+    return file.with_name(file.stem + SIDECAR_SUFFIX)
+
+
+def read_sidecar(path: str | os.PathLike[str]) -> dict[str, str]:
+    """The sidecar metadata of an article, ``{}`` when it has none.
+
+    Raises :class:`InputError` naming the sidecar when it is not a JSON
+    object of strings.
+    """
+    sidecar = sidecar_path(path)
+    try:
+        raw = sidecar.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(sidecar, f"sidecar cannot be read: {getattr(error, 'strerror', None) or error}") from None
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise InputError(sidecar, f"sidecar is not valid JSON (line {error.lineno}: {error.msg})") from None
+    if not isinstance(data, dict):
+        raise InputError(sidecar, "sidecar must be a JSON object")
+    return {key: value.strip() for key, value in data.items()
+            if key in SIDECAR_FIELDS and isinstance(value, str) and value.strip()}
 
 
 def decode_bytes(data: bytes) -> tuple[str, str]:
@@ -119,7 +159,7 @@ def read_document(path: str | os.PathLike[str]) -> Document:
         raise InputError(path, str(error)) from None
     if not text.strip():
         raise InputError(path, "empty file")
-    return Document(str(path), text, kind_of(path, text), encoding)
+    return Document(str(path), text, kind_of(path, text), encoding, read_sidecar(path))
 
 
 def find_articles(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path | InputError]:

@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 from tabulate import tabulate
 
 from dedupe.cleaning import Article
 from dedupe.comparison import Comparison
+from dedupe.reading import InputError
+from dedupe.verdicts import Direction, Verdict, direction
 
 SNIPPET_CHARS = 90
 _WRAP = 38
@@ -46,8 +49,24 @@ def label(article: Article, number: int) -> str:
     return f"[{number + 1}] {Path(article.path).stem}"
 
 
+def directions(comparison: Comparison) -> list[Direction]:
+    """Which article of each overlapping pair is probably the original."""
+    return [direction(comparison.articles[o.a], comparison.articles[o.b], o.passages) for o in comparison.overlaps]
+
+
+def report_data(comparison: Comparison, errors: Sequence[InputError] = ()) -> dict[str, Any]:
+    """The JSON document of ``dedupe report --format json``: the comparison,
+    each pair's probable direction, and the inputs that could not be used."""
+    data = comparison.as_dict()
+    for pair, found in zip(data["pairs"], directions(comparison)):
+        original = None if found.original is None else pair[found.original]
+        pair["direction"] = {"original": original, "reasons": list(found.reasons)}
+    data["errors"] = [{"path": error.path, "reason": error.reason} for error in errors]
+    return data
+
+
 def comparison_tables(comparison: Comparison) -> str:
-    """The terminal report of ``dedupe report``: articles, then passages."""
+    """The terminal report of ``dedupe report``: articles, pairs, passages."""
     articles = comparison.articles
     rows = []
     for n, article in enumerate(articles):
@@ -61,6 +80,15 @@ def comparison_tables(comparison: Comparison) -> str:
         ])
     out = [tabulate(rows, headers=["article", "title", "words", "debris removed", "passages", "overlaps with"],
                     maxcolwidths=[None, 48, None, None, None, None])]
+    pair_rows = []
+    for overlap, found in zip(comparison.overlaps, directions(comparison)):
+        original = {"a": f"[{overlap.a + 1}]", "b": f"[{overlap.b + 1}]"}.get(found.original or "", "undecided")
+        pair_rows.append([f"[{overlap.a + 1}] + [{overlap.b + 1}]", len(overlap.passages), original,
+                          "\n".join(found.reasons)])
+    if pair_rows:
+        out.append("")
+        out.append(tabulate(pair_rows, headers=["pair", "passages", "probably original", "why"],
+                            maxcolwidths=[None, None, None, 80]))
     passage_rows = []
     for overlap in comparison.overlaps:
         a, b = articles[overlap.a], articles[overlap.b]
@@ -90,3 +118,41 @@ def article_table(article: Article) -> str:
 
 def _span(span: Any) -> str:
     return f"[{span.start}, {span.end})"
+
+
+def check_data(verdicts: Sequence[Verdict], errors: Sequence[InputError] = ()) -> dict[str, Any]:
+    """The JSON document of ``dedupe check --format json``."""
+    return {"results": [verdict.as_dict() for verdict in verdicts],
+            "errors": [{"path": error.path, "reason": error.reason} for error in errors]}
+
+
+def check_tables(verdicts: Sequence[Verdict]) -> str:
+    """The terminal report of ``dedupe check``: one section per candidate."""
+    sections = []
+    for verdict in verdicts:
+        candidate = verdict.candidate
+        lines = [
+            f"== {candidate.path}" + (f" — {snippet(candidate.title, 70)}" if candidate.title else ""),
+            f"derivation: {verdict.derivation} ({verdict.coverage:.0%} of {candidate.words} words from sources)"
+            + (f", rewording: {verdict.rewording}" if verdict.rewording else "")
+            + f"; credits: {', '.join(verdict.credits) or 'none'}",
+        ]
+        lines.extend(f"warning: {warning}" for warning in verdict.warnings)
+        if verdict.sources:
+            rows = [[use.publisher or "-", use.source.path, use.derivation, use.rewording or "-",
+                     f"{use.coverage:.0%}", f"{use.source_coverage:.0%}", "yes" if use.credited else "NO",
+                     len(use.passages)] for use in verdict.sources]
+            lines.append(tabulate(rows, headers=["publisher", "source", "derivation", "rewording", "coverage",
+                                                 "of source", "credited", "passages"]))
+            passage_rows = [
+                [f"{_span(p.a)}\n{snippet(p.a.of(candidate.text))}", f"{_span(p.b)}\n{snippet(p.b.of(use.source.text))}",
+                 p.kind, f"{p.similarity:.2f}"]
+                for use in verdict.sources for p in use.passages
+            ]
+            lines.append(tabulate(passage_rows, headers=["candidate [span)", "source [span)", "kind", "similarity"],
+                                  tablefmt="grid", maxcolwidths=[_WRAP, _WRAP, None, None]))
+        if verdict.new_claims:
+            lines.append(f"new claims ({len(verdict.new_claims)}):")
+            lines.extend(f"  {_span(claim.span)} {snippet(claim.text, 100)}" for claim in verdict.new_claims)
+        sections.append("\n".join(lines))
+    return "\n\n".join(sections)

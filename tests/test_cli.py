@@ -370,7 +370,8 @@ def test_report_text_on_seeds(run_cli):
     """The terminal report: an article table with one row per seed, then the passages table."""
     code, out, err = run_cli("report", SEEDS_DIR)
     assert (code, err) == (0, "")
-    article_table, passages = out.split("Overlapping passages", 1)
+    article_table, pairs, passages = out.split("\n\n", 2)
+    assert "probably original" in pairs
     header = article_table.splitlines()[0].split()
     assert header[:3] == ["article", "title", "words"]
     rows = [line for line in article_table.splitlines() if line.startswith("[")]

@@ -1,0 +1,585 @@
+"""Credits: which publishers an article says its material came from.
+
+Part of the provenance stage. When an article reuses a Reuters story, the
+report should say whether the reuse is *credited*: whether the article names
+Reuters as where the material came from. This module finds every place an
+article names a known publisher (a built-in table of major outlets and wires,
+plus any the caller adds) and classifies the wording around the name.
+
+What counts as credit is wording that names the outlet as a *source of the
+material*:
+
+* attribution in running text: ``told Reuters``, ``in an interview with the
+  Economist``, ``according to the New York Times``, ``Reuters reported``,
+  ``a Bloomberg report``, ``citing Reuters``;
+* wire furniture: datelines ``KYIV, Ukraine (AP) —``, a bare ``(Reuters)``;
+* lines a site puts around copied material: ``Source: Skai``, ``Via:
+  Reuters``, ``This article originally appeared in The Conversation``,
+  ``Associated Press writer X contributed``, ``By Jane Doe, Reuters``,
+  ``© 2024 Reuters``.
+
+Three more forms are reported but are **not** credit (see :data:`CREDIT_FORMS`):
+
+``mention``
+    Any other occurrence of a publisher's name. A story *about* the BBC
+    names the BBC without crediting it.
+``photo-credit``
+    ``Photo: Reuters``, ``(AP Photo/Evan Vucci)``: the agency is credited
+    for a picture, which says nothing about where the words came from.
+``house-style``
+    The Reuters sign-off ``(Reporting by X; Editing by Y)``. It is strong
+    evidence of Reuters copy, but it does not *name* Reuters: a reader of a
+    copy carrying only this line is not told where the story came from, so
+    the reuse is uncredited. It is reported so a caller can use it as
+    evidence of origin.
+
+An interview counts as credit (form ``interview``): a quote taken from an
+interview an outlet conducted and published is that outlet's material, and
+naming the outlet is exactly the attribution a reuse check looks for.
+
+>>> text = "Kyiv asked for more air defence, two officials told Reuters."
+>>> [(c.publisher, c.form, c.text) for c in find_credits(text)]
+[('Reuters', 'told', 'told Reuters')]
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, NamedTuple
+from urllib.parse import urlsplit
+
+from dedupe.spans import Span
+
+if TYPE_CHECKING:
+    from dedupe.cleaning import Article
+
+
+class Outlet(NamedTuple):
+    """One publisher: its canonical name and the ways text refers to it.
+
+    ``aliases`` match case-insensitively; ``cased`` aliases only as written
+    (acronyms and common words: "AP", "TIME", "the Guardian"); ``domains``
+    are matched as host names and also as text. The canonical name itself
+    matches only as written.
+    """
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    cased: tuple[str, ...] = ()
+    domains: tuple[str, ...] = ()
+
+
+# ---------------------------------------------------------------------------
+# The built-in publishers. Ambiguous short names are left out on purpose:
+# "ABC" (US or Australian), "The Times" (London or New York), "The Hill".
+# ---------------------------------------------------------------------------
+PUBLISHERS: tuple[Outlet, ...] = (
+    # Wires and agencies
+    Outlet("Reuters", ("Reuters", "Thomson Reuters"), (), ("reuters.com",)),
+    Outlet("Associated Press", ("Associated Press", "The Associated Press"), ("AP",), ("apnews.com", "ap.org")),
+    Outlet("Agence France-Presse", ("Agence France-Presse", "Agence France Presse"), ("AFP",), ("afp.com",)),
+    Outlet("Bloomberg", ("Bloomberg", "Bloomberg News"), (), ("bloomberg.com",)),
+    Outlet("dpa", ("Deutsche Presse-Agentur", "Deutsche Presse Agentur"), ("dpa", "DPA"), ("dpa.com",)),
+    Outlet("EFE", ("Agencia EFE",), ("EFE",), ("efe.com",)),
+    Outlet("ANSA", (), ("ANSA",), ("ansa.it",)),
+    Outlet("Kyodo", ("Kyodo", "Kyodo News"), (), ("kyodonews.net",)),
+    Outlet("Xinhua", ("Xinhua", "Xinhua News Agency"), (), ("xinhuanet.com", "news.cn")),
+    Outlet("TASS", ("ITAR-TASS",), ("TASS", "Tass"), ("tass.com", "tass.ru")),
+    Outlet("RIA Novosti", ("RIA Novosti",), ("RIA",), ("ria.ru",)),
+    Outlet("Interfax", ("Interfax", "Interfax-Ukraine"), (), ("interfax.ru", "interfax.com", "interfax.com.ua")),
+    Outlet("Ukrinform", ("Ukrinform",), (), ("ukrinform.net", "ukrinform.ua")),
+    Outlet("Anadolu Agency", ("Anadolu Agency", "Anadolu"), (), ("aa.com.tr",)),
+    Outlet("Yonhap", ("Yonhap", "Yonhap News Agency"), (), ("yna.co.kr",)),
+    # US
+    Outlet("The Washington Post", ("The Washington Post", "Washington Post", "WaPo"), (), ("washingtonpost.com",)),
+    Outlet("The New York Times", ("The New York Times", "New York Times", "N.Y. Times"), ("NYT",), ("nytimes.com",)),
+    Outlet("The Wall Street Journal", ("The Wall Street Journal", "Wall Street Journal"), ("WSJ",), ("wsj.com",)),
+    Outlet("TIME", ("Time magazine",), ("TIME",), ("time.com",)),
+    Outlet("CNN", (), ("CNN",), ("cnn.com",)),
+    Outlet("CNBC", (), ("CNBC",), ("cnbc.com",)),
+    Outlet("NPR", ("National Public Radio",), ("NPR",), ("npr.org",)),
+    Outlet("CBS News", ("CBS News",), ("CBS",), ("cbsnews.com",)),
+    Outlet("NBC News", ("NBC News",), ("NBC",), ("nbcnews.com",)),
+    Outlet("ABC News", ("ABC News",), (), ("abcnews.go.com",)),
+    Outlet("Fox News", ("Fox News", "Fox News Channel", "Fox News Digital"), (), ("foxnews.com",)),
+    Outlet("Politico", ("Politico", "Politico Europe"), (), ("politico.com", "politico.eu")),
+    Outlet("Axios", ("Axios",), (), ("axios.com",)),
+    Outlet("Newsweek", ("Newsweek",), (), ("newsweek.com",)),
+    Outlet("USA Today", ("USA Today",), (), ("usatoday.com",)),
+    Outlet("Los Angeles Times", ("Los Angeles Times", "LA Times", "L.A. Times"), (), ("latimes.com",)),
+    Outlet("Radio Free Europe/Radio Liberty", ("Radio Free Europe/Radio Liberty", "Radio Free Europe", "Radio Liberty"),
+           ("RFE/RL",), ("rferl.org",)),
+    # UK
+    Outlet("BBC", ("BBC News", "British Broadcasting Corporation", "BBC World Service"), ("BBC",), ("bbc.co.uk", "bbc.com")),
+    Outlet("The Guardian", (), ("The Guardian", "the Guardian", "Guardian newspaper"), ("theguardian.com", "guardian.co.uk")),
+    Outlet("Financial Times", ("Financial Times", "The Financial Times"), ("FT",), ("ft.com",)),
+    Outlet("The Economist", (), ("The Economist", "the Economist", "Economist magazine"), ("economist.com",)),
+    Outlet("The Telegraph", ("Daily Telegraph",), ("The Telegraph", "the Telegraph"), ("telegraph.co.uk",)),
+    Outlet("Sky News", ("Sky News",), (), ("news.sky.com",)),
+    Outlet("Daily Mail", ("Daily Mail", "MailOnline", "Mail Online"), (), ("dailymail.co.uk",)),
+    Outlet("The Conversation", (), ("The Conversation",), ("theconversation.com",)),
+    # Europe and elsewhere
+    Outlet("Al Jazeera", ("Al Jazeera", "Al-Jazeera", "Aljazeera"), (), ("aljazeera.com", "aljazeera.net")),
+    Outlet("Deutsche Welle", ("Deutsche Welle",), ("DW",), ("dw.com",)),
+    Outlet("Der Spiegel", ("Der Spiegel", "Spiegel", "Spiegel Online"), (), ("spiegel.de",)),
+    Outlet("Le Monde", ("Le Monde",), (), ("lemonde.fr",)),
+    Outlet("El País", ("El País", "El Pais"), (), ("elpais.com",)),
+    Outlet("France 24", ("France 24", "France24"), (), ("france24.com",)),
+    Outlet("Euronews", ("Euronews",), (), ("euronews.com",)),
+    Outlet("Kyiv Independent", ("Kyiv Independent", "The Kyiv Independent"), (), ("kyivindependent.com",)),
+    Outlet("Kyiv Post", ("Kyiv Post",), (), ("kyivpost.com",)),
+    Outlet("Ukrainska Pravda", ("Ukrainska Pravda", "Ukrainian Pravda"), (), ("pravda.com.ua",)),
+    Outlet("Meduza", ("Meduza",), (), ("meduza.io",)),
+    Outlet("Skai", ("Skai", "Skai TV"), (), ("skai.gr",)),
+    Outlet("ERT", ("Hellenic Broadcasting Corporation",), ("ERT",), ("ert.gr",)),
+    Outlet("Kathimerini", ("Kathimerini", "eKathimerini"), (), ("kathimerini.gr", "ekathimerini.com")),
+    Outlet("NRK", ("Norwegian Broadcasting Corporation",), ("NRK",), ("nrk.no",)),
+    Outlet("VG", ("Verdens Gang",), ("VG",), ("vg.no",)),
+    Outlet("Aftenposten", ("Aftenposten",), (), ("aftenposten.no",)),
+)
+
+#: Names that contain a publisher's name but are something else (a research
+#: institute, a poll, a person). Matched case-insensitively and skipped.
+NOT_PUBLISHERS: tuple[str, ...] = (
+    "Reuters Institute", "Thomson Reuters Foundation", "Reuters/Ipsos", "AP-NORC", "AP exam", "AP Stylebook",
+    "Michael Bloomberg", "Mike Bloomberg", "Bloomberg Philanthropies", "Le Monde diplomatique",
+)
+
+#: Every form a credit can take, with what it means.
+FORMS: Mapping[str, str] = MappingProxyType(
+    {
+        "told": "someone told or spoke to the outlet (told Reuters)",
+        "interview": "a quote from an interview the outlet published (in an interview with the Economist)",
+        "according-to": "according to the outlet or its report",
+        "reported": "the outlet reported it, or a report by the outlet (Reuters reported, a Bloomberg report)",
+        "citing": "citing the outlet, or the outlet citing its sources",
+        "dateline": "wire dateline at the start of a paragraph (KYIV, Ukraine (AP) —)",
+        "parenthetical": "the outlet's name in parentheses, (Reuters)",
+        "source-line": "a source or via line, or an originally-appeared-in note",
+        "sign-off": "a contributor or agency sign-off naming the outlet",
+        "byline-outlet": "a byline naming the outlet (By Jane Doe, Reuters)",
+        "copyright": "a copyright notice naming the outlet",
+        "photo-credit": "credit for a photo or video, not for the text",
+        "house-style": "an outlet's sign-off style without its name ((Reporting by X; Editing by Y) is Reuters')",
+        "mention": "the outlet's name with no crediting wording around it",
+    }
+)
+
+#: The forms that credit an outlet as a source of the article's material.
+CREDIT_FORMS: frozenset[str] = frozenset(FORMS) - {"mention", "photo-credit", "house-style"}
+
+#: Debris families searched by :func:`article_credits`, besides the body.
+#: Captions and the rest are not: "The BBC’s Jeremy Bowen explains" under a
+#: video names the BBC as the maker of the video, not of the story.
+SEARCHED_DEBRIS: tuple[str, ...] = ("source-credit", "sign-off", "byline", "copyright", "photo-credit")
+
+# ---------------------------------------------------------------------------
+# Form patterns. Each looks at the text just before a publisher's name
+# (anchored at its end, \Z) and/or just after it (anchored at its start, \A),
+# within one line of one searched span. The first form that matches wins.
+# ---------------------------------------------------------------------------
+_LEAD = r"(?:the\s+|https?://(?:www\.)?|www\.)?"  # between the wording and the name
+_NAME = r"[A-Z][\w.'’-]*(?:\s+(?:de|van|von|da|bin|al|el|[A-Z][\w.'’-]*)){0,3}"
+_NAMES = rf"{_NAME}(?:(?:\s*,\s*|\s+and\s+|\s*&\s*){_NAME}){{0,4}}"
+_BULLETS = r"[ \t•·▪*>|–—-]*"
+_NOUNS = r"(?:report|reporting|story|article|investigation|analysis|exclusive|review|tally|count|calculation|poll|survey|documentary)"
+_REPORT_OF = rf"(?:(?:a|an|the)\s+(?:[\w-]+\s+){{0,2}}?{_NOUNS}s?\s+(?:by|in|from|of|on)\s+)"
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_PLACE = rf"[A-Z][\w.'’/-]*(?:(?:\s+|\s*,\s*)(?:[A-Z][\w.'’/-]*|{_MONTH}|\d{{1,2}}|de|del|la|el|al)){{0,7}}"
+_LIST = r"(?:[^\n:]{0,80}?(?:,|;|&|/|\+|\band\b)\s*)?"  # earlier names in "Sources: Reuters, AP"
+_ACRONYM = r"(?:\s*\([A-Za-z/.-]{1,12}\))?"  # "Deutsche Welle (DW) reported"
+_SENTENCE_END = r"(?<=[.!?…\"”])"
+
+
+class _Form(NamedTuple):
+    form: str
+    before: re.Pattern[str] | None
+    after: re.Pattern[str] | None
+    line_start: bool = False  # ``before`` is anchored at the start of the line
+
+
+def _form(form: str, before: str | None = None, after: str | None = None, *, line_start: bool = False,
+          flags: int = re.IGNORECASE) -> _Form:
+    return _Form(
+        form,
+        re.compile(before + r"\Z", flags) if before is not None else None,
+        re.compile(r"\A" + after, flags) if after is not None else None,
+        line_start,
+    )
+
+
+_FORMS: tuple[_Form, ...] = (
+    _form("dateline", rf"\A{_BULLETS}(?:{_PLACE}\s*)?\(\s*", r"\s*\)\s*(?:[-–—]{1,2}|:)", line_start=True, flags=0),
+    _form("parenthetical", r"\(\s*(?:[^()\n]{0,40}?,\s*)?", r"\s*(?:,[^()\n]{0,40})?\)"),
+    _form("photo-credit", r"\b(?:photo|photograph|image|picture|pic|video|footage|illustration|graphic)s?\s*"
+          r"(?:(?:by|from|courtesy(?:\s+of)?)\s+|(?:credit|source)s?\s*[:,|/]\s*|[:|/]\s*)"
+          rf"(?:[^\n:()]{{0,40}}?\s*/\s*)?{_LEAD}|\bcredits?\s*[:|]\s*{_LEAD}"
+          r"|\b(?:getty\s+images|shutterstock|epa(?:-efe)?|pool)\s*(?:/|via)\s*"),
+    _form("photo-credit", None, r"(?:\s*(?:Photos?|Pictures?|Images|Video|TV)\b|\s*/\s*(?:Getty\s+Images|Pool\b|[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,3})"
+          r"|\s+via\s+Getty)", flags=0),
+    _form("copyright", rf"(?:(?:\bcopyright\b|©|\(c\))\s*)+(?:\d{{4}}(?:\s*[-–/]\s*\d{{4}})?\s*,?\s*)?{_LEAD}"),
+    _form("source-line", rf"\A{_BULLETS}\(?\s*(?:sources?|via)\s*(?:[:：]|[-–—]|(?=\S))\s*{_LIST}{_LEAD}", line_start=True),
+    _form("source-line", rf"(?:{_SENTENCE_END}\s+|[(\[|]\s*)(?:sources?|via)\s*[:：]\s*{_LIST}{_LEAD}|\(\s*via\s+{_LEAD}",
+          r"(?:\s*\))?"),
+    _form("source-line", r"\b(?:(?:originally|first)\s+(?:published|appeared|ran|posted)\s+(?:by|on|at|in)"
+          r"|(?:appeared|published|ran|posted)\s+(?:first|originally)\s+(?:by|on|at|in)"
+          r"|(?:republished|reprinted|reposted|excerpted|adapted)\s+(?:with\s+permission\s+)?(?:from|by)"
+          rf"|courtesy\s+of)\s+{_LEAD}"),
+    _form("byline-outlet", rf"\A{_BULLETS}(?:By|BY)\s+(?:{_NAMES}\s*(?:[,|/–—-]|\bfor\b|\bof\b)\s*)?{_LEAD}",
+          line_start=True, flags=0),
+    _form("byline-outlet", rf"\A{_BULLETS}{_NAMES}\s*[|/,]\s*{_LEAD}", r"\s*(?:[,|/–—-][^\n.!?]{0,60})?\Z",
+          line_start=True, flags=0),
+    _form("interview", rf"\binterviews?\s+(?:with|to|given\s+to|granted\s+to|(?:published|aired|broadcast)\s+(?:by|in|on))\s+{_LEAD}"),
+    _form("interview", None, r"(?:['’]s?)?\s+(?:[a-z-]+\s+)?interviews?\b"),
+    _form("told", r"\b(?:told|tells|tell|telling|(?:speaking|spoke|speaks|talking|talked|said)\s+to"
+          rf"|in\s+(?:comments|remarks|a\s+statement|an\s+e-?mail|a\s+call)\s+to)\s+{_LEAD}"),
+    _form("according-to", rf"\baccording\s+to\s+{_REPORT_OF}?{_LEAD}"),
+    _form("citing", rf"\b(?:citing|cites|cited|quoting|quoted)\s+{_REPORT_OF}?{_LEAD}|\b(?:cited|quoted)\s+by\s+{_LEAD}"),
+    _form("reported", r"\b(?:(?:first|originally|previously|earlier|initially|exclusively|as|also)\s+)?"
+          rf"(?:reported|revealed|published|broken|disclosed|obtained)\s+(?:first\s+)?(?:by|in|on)\s+{_LEAD}"
+          rf"|\b(?:seen|reviewed|obtained|verified|confirmed)\s+by\s+{_LEAD}"),
+    _form("reported", rf"\b(?:a|an|the|in|per)\s+(?:[a-z-]+\s+)?{_NOUNS}s?\s+(?:by|in|from|on)\s+{_LEAD}"),
+    _form("reported", None, rf"{_ACRONYM}(?:['’]s?)?\s+(?:(?:news\s+agency|agency|newspaper|daily|magazine|website|broadcaster"
+          r"|network|channel|outlet|first|previously|earlier|also|exclusively|recently|initially|originally"
+          r"|has|had|have|was|were|is)\s+){0,3}"
+          r"(?:reported|reports|reporting|writes|wrote|revealed|reveals|published|first\s+reported"
+          r"|said\s+in\s+a\s+report|has\s+learned|learned|obtained)\b"),
+    _form("reported", None, rf"(?:['’]s?)?\s+(?:[a-z-]+\s+)?{_NOUNS}s?\b", flags=0),
+    _form("citing", None, rf"{_ACRONYM}(?:['’]s?)?\s*,?\s+(?:which\s+|who\s+)?(?:was\s+)?citing\b"),
+    _form("sign-off", None, r"\s+(?:staff\s+)?(?:writers?|reporters?|correspondents?|journalists?|photographers?|staff)"
+          r"\b[^\n]{0,200}?\bcontributed\b|\s+contributed\b"),
+    _form("sign-off", rf"(?:\A|{_SENTENCE_END}\s+|\(\s*)[-–—]*\s*(?:with\s+(?:(?:additional\s+)?(?:inputs?|reporting|material"
+          rf"|contributions?)\s+(?:from|by)\s+)?|(?:additional\s+)?reporting\s+by\s+|inputs?\s+from\s+){_LEAD}",
+          r"(?:\s*\))?"),
+    _form("sign-off", rf"\breporting\s+by\s+[^;\n]{{1,80}}?\s+for\s+{_LEAD}"),
+    _form("sign-off", rf"\A[ \t]*[-–—]{{1,2}}\s*{_LEAD}", r"\s*[.)]?\s*\Z", line_start=True),
+    _form("sign-off", rf"{_SENTENCE_END}\s*[-–—]{{1,2}}\s*{_LEAD}", r"\s*[.)]?\s*\Z"),
+)
+
+#: Sign-off styles that point to an outlet without naming it (see the module
+#: docstring): reported as ``house-style``, not as credit.
+HOUSE_STYLES: Mapping[str, re.Pattern[str]] = MappingProxyType(
+    {
+        "Reuters": re.compile(
+            r"\(?(?:(?:additional\s+)?(?:reporting|writing|compiled)\s+by\s+[^;()\n]{2,200}?;\s*)+"
+            r"editing\s+by\s+[^()\n]{2,160}?(?:\)|\.?\s*$)",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+    }
+)
+
+_WINDOW = 300  # characters of context looked at on either side of a name
+_ARTICLE = re.compile(r"\b(?:the|The|THE|an?|An?)\s+\Z")  # taken into a credit that starts at the name
+_HOST = re.compile(r"(?:[\w-]+\.)+[a-z]{2,}", re.IGNORECASE)
+
+
+# ---------------------------------------------------------------------------
+# Public API
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Credit:
+    """One place an article names a publisher, and how."""
+
+    publisher: str  # canonical name
+    span: Span      # where the credit is, in the searched text
+    form: str       # a key of FORMS
+    text: str       # the text of ``span``
+
+    @property
+    def is_credit(self) -> bool:
+        """Whether the form credits the publisher (is in :data:`CREDIT_FORMS`)."""
+        return self.form in CREDIT_FORMS
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"publisher": self.publisher, "form": self.form, "credit": self.is_credit,
+                "span": self.span.as_list(), "text": self.text}
+
+
+def canonical_publisher(name: str, extra: Mapping[str, Iterable[str]] | None = None) -> str | None:
+    """The canonical name of the publisher ``name`` refers to, or None.
+
+    ``name`` may be an alias, a domain or a URL. ``extra`` adds publishers
+    (canonical name → aliases, domains or URLs) and is looked up first.
+
+    >>> canonical_publisher("https://www.reuters.com/world/europe/story-2024-11-20/")
+    'Reuters'
+    >>> canonical_publisher("NYT"), canonical_publisher("edition.cnn.com")
+    ('The New York Times', 'CNN')
+    >>> canonical_publisher("time") is None, canonical_publisher("Time magazine")
+    (True, 'TIME')
+    >>> canonical_publisher("kathimerini.gr"), canonical_publisher("Example Daily", {"Example Daily": ["ed.example"]})
+    ('Kathimerini', 'Example Daily')
+    """
+    key = " ".join(name.split())
+    if not key:
+        return None
+    for index in (_index(_extra_key(extra)), _index(())) if extra else (_index(()),):
+        found = index.lookup(key)
+        if found is not None:
+            return found
+    return None
+
+
+def find_credits(
+    text: str,
+    spans: Iterable[Span] | None = None,
+    publishers: Mapping[str, Iterable[str]] | None = None,
+) -> list[Credit]:
+    """Every place ``text`` names a known publisher, with the form of the naming.
+
+    Only ``spans`` are searched when given (an article's body and the debris
+    that can hold credits); offsets are always into ``text``. ``publishers``
+    adds publishers to the built-in table (canonical name → aliases). Results
+    are in text order. Callers decide what counts: :data:`CREDIT_FORMS` leaves
+    out ``mention``, ``photo-credit`` and ``house-style``.
+
+    >>> text = "LONDON, May 29 (Reuters) - Talks resumed, according to the New York Times."
+    >>> [(c.publisher, c.form, c.text) for c in find_credits(text)]
+    [('Reuters', 'dateline', 'LONDON, May 29 (Reuters) -'), ('The New York Times', 'according-to', 'according to the New York Times')]
+    >>> [c.form for c in find_credits("The BBC said it would appeal.")]
+    ['mention']
+    """
+    index = _index(_extra_key(publishers))
+    credits: list[Credit] = []
+    for span in _merged(spans, len(text)):
+        credits.extend(_credits_in(text, span, index))
+        credits.extend(_house_styles(text, span))
+    return sorted(set(credits), key=lambda c: (c.span, c.publisher, c.form))
+
+
+def article_credits(article: Article, publishers: Mapping[str, Iterable[str]] | None = None) -> list[Credit]:
+    """:func:`find_credits` over an article's body and its credit-bearing debris
+    (:data:`SEARCHED_DEBRIS`). A credit inside a line the cleaner removed as a
+    photo credit is reported as ``photo-credit`` whatever its wording: a lone
+    ``(Reuters)`` under a picture credits the picture.
+
+    >>> from dedupe.cleaning import clean_text
+    >>> article = clean_text("Kyiv asked for air defence, Reuters reported.\\nSource: Skai\\n")
+    >>> [(c.publisher, c.form) for c in article_credits(article)]
+    [('Reuters', 'reported'), ('Skai', 'source-line')]
+    """
+    debris = [item for item in article.debris if item.reason in SEARCHED_DEBRIS]
+    photos = [item.span for item in debris if item.reason == "photo-credit"]
+    credits = find_credits(article.text, [*article.body, *(item.span for item in debris)], publishers)
+    return [
+        replace(credit, form="photo-credit")
+        if credit.is_credit and any(_inside(credit.span, photo) for photo in photos) else credit
+        for credit in credits
+    ]
+
+
+def credited_publishers(
+    article: Article,
+    publishers: Mapping[str, Iterable[str]] | None = None,
+    forms: Collection[str] = CREDIT_FORMS,
+) -> set[str]:
+    """Canonical names of the publishers ``article`` credits (by a form in ``forms``).
+
+    The article's own site (``metadata["sitename"]``) is not a credit: it is
+    who published the page. A site naming itself ("told Reuters" on
+    reuters.com) is returned like any other credit; callers comparing two
+    articles subtract the site when they need to.
+
+    >>> from dedupe.cleaning import clean_text
+    >>> credited_publishers(clean_text("The BBC said it would appeal, according to AFP."))
+    {'Agence France-Presse'}
+    """
+    return {credit.publisher for credit in article_credits(article, publishers) if credit.form in forms}
+
+
+# ---------------------------------------------------------------------------
+# Publisher index: one alternation of every alias, compiled once per table
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Index:
+    pattern: re.Pattern[str]
+    cased: Mapping[str, str]    # exact alias → publisher ("" for NOT_PUBLISHERS)
+    folded: Mapping[str, str]   # casefolded alias → publisher
+    domains: Mapping[str, str]  # host → publisher
+    weak: frozenset[str]        # aliases too short to count as a mention on their own
+
+    def publisher(self, alias: str) -> str | None:
+        """The publisher a matched alias names; None for names in NOT_PUBLISHERS."""
+        alias = " ".join(alias.split())
+        found = self.cased.get(alias) or self.folded.get(alias.casefold())
+        return found or None
+
+    def lookup(self, name: str) -> str | None:
+        found = self.publisher(name)
+        if found is None and name[:4].casefold() == "the ":
+            found = self.publisher(name[4:])
+        if found is None and not name.count(" "):
+            found = self._host(name)
+        return found
+
+    def _host(self, name: str) -> str | None:
+        host = _hostname(name)
+        if host is None:
+            return None
+        labels = host.split(".")
+        for start in range(len(labels) - 1):
+            found = self.domains.get(".".join(labels[start:]))
+            if found:
+                return found
+        return None
+
+
+_ExtraKey = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def _extra_key(extra: Mapping[str, Iterable[str]] | None) -> _ExtraKey:
+    """A hashable form of user publishers, so their index can be cached."""
+    if not extra:
+        return ()
+    return tuple(sorted((name, (aliases,) if isinstance(aliases, str) else tuple(aliases))
+                        for name, aliases in extra.items()))
+
+
+@functools.lru_cache(maxsize=32)
+def _index(extra: _ExtraKey) -> _Index:
+    outlets = [*(_user_outlet(name, aliases) for name, aliases in extra), *PUBLISHERS]
+    cased: dict[str, str] = {}
+    folded: dict[str, str] = {}
+    domains: dict[str, str] = {}
+    for outlet in reversed(outlets):  # earlier entries (the user's) win
+        domains.update((domain.casefold(), outlet.name) for domain in outlet.domains)
+        folded.update((alias.casefold(), outlet.name) for alias in (*outlet.aliases, *outlet.domains))
+        cased.update((alias, outlet.name) for alias in outlet.cased)
+        cased[outlet.name] = outlet.name
+    for name in NOT_PUBLISHERS:
+        folded[name.casefold()] = ""
+    alternatives = [(alias, False) for alias in folded] + [(alias, True) for alias in cased]
+    alternatives.sort(key=lambda item: -len(item[0]))
+    body = "|".join(_alias_regex(alias, exact) for alias, exact in alternatives)
+    # A name ends at a non-word character, or where a lowercase letter runs
+    # into an uppercase one: machine-translated copy glues names to the next
+    # word ("According to the Washington PostKiev expressed ...").
+    pattern = re.compile(rf"(?<!\w)(?:{body})(?:(?!\w)|(?<=[a-z])(?=[A-Z]))")
+    weak = frozenset(alias for outlet in outlets for alias in outlet.cased if len(alias) <= 2)
+    return _Index(pattern, MappingProxyType(cased), MappingProxyType(folded), MappingProxyType(domains), weak)
+
+
+def _user_outlet(name: str, aliases: Iterable[str]) -> Outlet:
+    """An :class:`Outlet` from a user's name → aliases. Short all-capital
+    aliases ("AP", "TIME") match as written, others in any case; domains and
+    URLs are domains."""
+    plain: list[str] = []
+    cased: list[str] = []
+    domains: list[str] = []
+    for alias in (name, *aliases):
+        alias = " ".join(alias.split())
+        host = _hostname(alias)
+        if host is not None:
+            domains.append(host.removeprefix("www."))
+            if "/" not in alias:
+                plain.append(alias)
+        elif alias.isupper() and alias.isalpha() and len(alias) <= 5:
+            cased.append(alias)
+        elif alias:
+            plain.append(alias)
+    return Outlet(name, tuple(plain), tuple(cased), tuple(domains))
+
+
+def _hostname(name: str) -> str | None:
+    """The lowercase host name in a URL or bare domain, None if it has none."""
+    if not name or " " in name:
+        return None
+    try:
+        host = urlsplit(name if "://" in name else "//" + name).hostname
+    except ValueError:  # "[" and other strings that are not URLs
+        return None
+    return host if host and _HOST.fullmatch(host) else None
+
+
+def _alias_regex(alias: str, exact: bool) -> str:
+    escaped = r"\s+".join(re.escape(word) for word in alias.split())
+    return escaped if exact else f"(?i:{escaped})"
+
+
+# ---------------------------------------------------------------------------
+# Finding and classifying names
+# ---------------------------------------------------------------------------
+
+
+def _merged(spans: Iterable[Span] | None, length: int) -> list[Span]:
+    """The spans to search, sorted, overlapping ones joined."""
+    if spans is None:
+        return [Span(0, length)]
+    merged: list[Span] = []
+    for span in sorted(spans):
+        if merged and span.start <= merged[-1].end:
+            merged[-1] = merged[-1].union(span)
+        else:
+            merged.append(span)
+    return merged
+
+
+def _credits_in(text: str, span: Span, index: _Index) -> Iterator[Credit]:
+    previous: tuple[str, int] | None = None  # the last name found: publisher, end
+    for match in index.pattern.finditer(text, span.start, span.end):
+        publisher = index.publisher(match.group())
+        if publisher is None:
+            continue
+        credit = _classify(text, span, match.start(), match.end(), publisher)
+        if credit.form == "parenthetical" and previous is not None and previous[0] == publisher \
+                and not text[previous[1] : credit.span.start].strip():
+            # "Deutsche Welle (DW)": an acronym spelled out, not a credit.
+            credit = _mention(text, match.start(), match.end(), publisher)
+        previous = (publisher, match.end())
+        if credit.form == "mention" and match.group() in index.weak:
+            continue  # "an AP exam": two capitals are not enough on their own
+        yield credit
+
+
+def _classify(text: str, span: Span, start: int, end: int, publisher: str) -> Credit:
+    """The credit for the name at ``[start, end)``: the first form whose
+    context matches, else a mention."""
+    line_start = max(span.start, text.rfind("\n", span.start, start) + 1)
+    before_start = max(line_start, start - _WINDOW)
+    before = text[before_start:start]
+    line_end = text.find("\n", end, span.end)
+    after = text[end : min(span.end if line_end < 0 else line_end, end + _WINDOW)]
+    for form in _FORMS:
+        if form.line_start and before_start != line_start:
+            continue
+        head = form.before.search(before) if form.before else _ARTICLE.search(before)
+        if form.before and head is None:
+            continue
+        tail = form.after.match(after) if form.after else None
+        if form.after and tail is None:
+            continue
+        credit_start = before_start + head.start() if head else start
+        credit_end = end + tail.end() if tail else end
+        return _credit(text, credit_start, credit_end, publisher, form.form)
+    return _mention(text, start, end, publisher)
+
+
+def _mention(text: str, start: int, end: int, publisher: str) -> Credit:
+    return Credit(publisher, Span(start, end), "mention", text[start:end])
+
+
+def _credit(text: str, start: int, end: int, publisher: str, form: str) -> Credit:
+    """A credit over ``[start, end)`` with surrounding whitespace trimmed."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Credit(publisher, Span(start, end), form, text[start:end])
+
+
+def _house_styles(text: str, span: Span) -> Iterator[Credit]:
+    for publisher, pattern in HOUSE_STYLES.items():
+        for match in pattern.finditer(text, span.start, span.end):
+            yield _credit(text, match.start(), match.end(), publisher, "house-style")
+
+
+def _inside(inner: Span, outer: Span) -> bool:
+    return outer.start <= inner.start and inner.end <= outer.end

@@ -1,0 +1,355 @@
+"""Verdicts: what each candidate took from the sources, how, and with what credit.
+
+From the passages a candidate shares with each source
+(:func:`dedupe.comparison.compare_against`) this stage works out:
+
+* **coverage**: the share of the candidate's body characters inside passages
+  from a source (``coverage``), and the share of the source reused
+  (``source_coverage``);
+* **derivation**: ``whole`` when essentially all of the candidate comes from
+  sources (``Settings.whole_coverage``), ``partial`` when a substantial part
+  does (``Settings.partial_coverage``), else ``none``;
+* **rewording** of what was taken, from the passages' character similarity
+  weighted by length: ``verbatim``, ``light`` (house-style edits, synonym
+  swaps) or ``heavy`` (paraphrase, translation, restructuring);
+* **credit**: whether the candidate names the source's publisher in a
+  crediting form (:mod:`dedupe.credits`);
+* **new material**: candidate sentences that come from no source, and among
+  them **new claims**, the sentences that state something checkable: figures,
+  dates, quotes, attributed statements, named people and places.
+
+>>> from dedupe.cleaning import clean_text
+>>> from dedupe.comparison import compare_against
+>>> wire = clean_text("Russia fired 90 missiles at Kyiv overnight, officials said.", "wire.txt")
+>>> copy = clean_text("Russia fired 90 missiles at Kyiv overnight, officials said.\\nThe mayor of Lviv said 12 people were hurt there.", "copy.txt")
+>>> verdict, = judge(compare_against([copy], [wire]))
+>>> verdict.derivation, verdict.rewording, [c.text for c in verdict.new_claims]
+('partial', 'verbatim', ['The mayor of Lviv said 12 people were hurt there.'])
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from dedupe.alignment import AlignedPassage
+from dedupe.cleaning import Article
+from dedupe.comparison import SourceMatches
+from dedupe.credits import canonical_publisher, credited_publishers
+from dedupe.settings import DEFAULT_SETTINGS, Settings
+from dedupe.spans import Span
+
+DERIVATIONS = ("whole", "partial", "none")
+REWORDINGS = ("verbatim", "light", "heavy")
+
+_MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|December|"
+           "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec")
+_WEEKDAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+CLAIM_SIGNALS: Mapping[str, re.Pattern[str]] = {
+    "figure": re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|"
+                         r"thousands?|millions?|billions?|trillions?|percent|per cent|half|third|quarter)\b", re.I),
+    "date": re.compile(rf"\b(?:{_MONTHS}|{_WEEKDAYS}|yesterday|today|tomorrow|tonight)\b|\b(?:19|20)\d\d\b|"
+                       r"\b(?:last|next|this) (?:week|month|year|spring|summer|autumn|fall|winter)\b"),
+    "quote": re.compile(r"[“”\"«»„]|(?:^|\s)[–—-]\s"),
+    "attribution": re.compile(r"\b(?:said|says|told|according to|announced|claimed|stated|confirmed|denied|warned|"
+                              r"reported|insisted|argued|wrote|tweeted|posted|estimated|accused|admitted|"
+                              r"acknowledged|promised|pledged|revealed|disclosed)\b", re.I),
+    # A capitalised word that does not open the sentence: a named person,
+    # place or organisation.
+    "name": re.compile(r"(?<=[\w,;:)] )(?!I\b)[A-Z][\w'’.-]+"),
+}
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A new sentence that states something checkable, and why it counts."""
+
+    span: Span
+    text: str
+    signals: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"span": self.span.as_list(), "text": self.text, "signals": list(self.signals)}
+
+
+@dataclass(frozen=True)
+class SourceUse:
+    """What one candidate took from one source."""
+
+    source: Article
+    publisher: str | None
+    derivation: str
+    rewording: str | None
+    coverage: float
+    source_coverage: float
+    credited: bool
+    passages: tuple[AlignedPassage, ...]
+
+    def as_dict(self, candidate: Article) -> dict[str, Any]:
+        return {
+            "path": self.source.path,
+            "publisher": self.publisher,
+            "derivation": self.derivation,
+            "rewording": self.rewording,
+            "coverage": round(self.coverage, 3),
+            "source_coverage": round(self.source_coverage, 3),
+            "credited": self.credited,
+            "passages": [
+                {
+                    "candidate": p.a.as_list(),
+                    "source": p.b.as_list(),
+                    "kind": p.kind,
+                    "similarity": p.similarity,
+                    "scores": {"words": p.word_similarity, "characters": p.char_similarity},
+                    "shared_words": list(p.shared),
+                    "candidate_text": p.a.of(candidate.text),
+                    "source_text": p.b.of(self.source.text),
+                }
+                for p in self.passages
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The provenance of one candidate article."""
+
+    candidate: Article
+    derivation: str
+    rewording: str | None
+    coverage: float
+    sources: tuple[SourceUse, ...]
+    new_material: tuple[Span, ...]
+    new_claims: tuple[Claim, ...]
+    credits: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """One entry of ``dedupe check --format json``'s ``results``."""
+        c = self.candidate
+        return {
+            "candidate": {"path": c.path, "title": c.title, "words": c.words},
+            "derivation": self.derivation,
+            "rewording": self.rewording,
+            "coverage": round(self.coverage, 3),
+            "sources": [use.as_dict(c) for use in self.sources],
+            "new_material": [span.as_list() for span in self.new_material],
+            "new_claims": [claim.as_dict() for claim in self.new_claims],
+            "credits": list(self.credits),
+            "language": c.metadata.get("language"),
+            "warnings": list(self.warnings),
+        }
+
+
+def judge(matches: SourceMatches, publishers: Mapping[str, str] | None = None,
+          settings: Settings | None = None) -> list[Verdict]:
+    """A verdict for every candidate of ``matches``, in order.
+
+    ``publishers`` maps a source path to its publisher's name (from
+    ``--against NAME=PATH``); other sources are named from their metadata.
+    """
+    settings = settings or matches.settings
+    names = [source_publisher(source, (publishers or {}).get(source.path)) for source in matches.sources]
+    by_candidate: dict[int, list[tuple[int, tuple[AlignedPassage, ...]]]] = {}
+    for overlap in matches.overlaps:
+        by_candidate.setdefault(overlap.a, []).append((overlap.b, overlap.passages))
+    verdicts = []
+    for number, candidate in enumerate(matches.candidates):
+        sentences = matches.sentences[number]
+        body_chars = _covered(sentences) or 1
+        credited = credited_publishers(candidate)
+        uses = []
+        for source_number, passages in by_candidate.get(number, []):
+            source = matches.sources[source_number]
+            coverage = _covered(p.a for p in passages) / body_chars
+            publisher = names[source_number]
+            uses.append(SourceUse(
+                source=source,
+                publisher=publisher,
+                derivation=_derivation(coverage, settings),
+                rewording=_rewording(passages, settings),
+                coverage=coverage,
+                source_coverage=_covered(p.b for p in passages) / (_covered(source.body) or 1),
+                credited=publisher is not None and publisher in credited,
+                passages=passages,
+            ))
+        uses.sort(key=lambda use: (-use.coverage, use.source.path))
+        all_passages = [p for use in uses for p in use.passages]
+        coverage = _covered(p.a for p in all_passages) / body_chars
+        new = _uncovered(sentences, [p.a for p in all_passages])
+        verdicts.append(Verdict(
+            candidate=candidate,
+            derivation=_derivation(coverage, settings),
+            rewording=_rewording(all_passages, settings) if all_passages else None,
+            coverage=coverage,
+            sources=tuple(uses),
+            new_material=tuple(_merge_adjacent(candidate.text, new)),
+            new_claims=tuple(_claims(candidate.text, new)),
+            credits=tuple(sorted(credited)),
+            warnings=_warnings(candidate),
+        ))
+    return verdicts
+
+
+def source_publisher(source: Article, given: str | None = None) -> str | None:
+    """The publisher of a source: as given, else from its sidecar, the page's
+    site name, URL or host, canonicalised through the table of known outlets."""
+    given = given or source.metadata.get("publisher")
+    if given:
+        return canonical_publisher(given) or given
+    for key in ("sitename", "url", "hostname"):
+        value = source.metadata.get(key)
+        if value:
+            return canonical_publisher(value) or (value if key == "sitename" else None)
+    return None
+
+
+def _derivation(coverage: float, settings: Settings) -> str:
+    if coverage >= settings.whole_coverage:
+        return "whole"
+    if coverage >= settings.partial_coverage:
+        return "partial"
+    return "none"
+
+
+def _rewording(passages: Sequence[AlignedPassage], settings: Settings) -> str | None:
+    """From the length-weighted character similarity of the passages."""
+    total = sum(len(p.a) for p in passages)
+    if not total:
+        return None
+    kept = sum(p.char_similarity * len(p.a) for p in passages) / total
+    if all(p.kind == "identical" for p in passages) or kept >= settings.verbatim_similarity:
+        return "verbatim"
+    return "light" if kept >= settings.light_rewording_similarity else "heavy"
+
+
+def _covered(spans: Iterable[Span]) -> int:
+    """Characters covered by the union of ``spans``."""
+    total, reach = 0, -1
+    for span in sorted(spans):
+        start = max(span.start, reach)
+        if span.end > start:
+            total += span.end - start
+        reach = max(reach, span.end)
+    return total
+
+
+def _uncovered(sentences: Sequence[Span], taken: Sequence[Span]) -> list[Span]:
+    return [s for s in sentences if not any(s.overlaps(t) for t in taken)]
+
+
+def _merge_adjacent(text: str, sentences: list[Span]) -> list[Span]:
+    """Runs of new sentences separated only by whitespace become one span."""
+    merged: list[Span] = []
+    for span in sentences:
+        if merged and not text[merged[-1].end : span.start].strip():
+            merged[-1] = merged[-1].union(span)
+        else:
+            merged.append(span)
+    return merged
+
+
+def _claims(text: str, sentences: Iterable[Span]) -> list[Claim]:
+    claims = []
+    for span in sentences:
+        sentence = span.of(text)
+        if not re.search(r"[.!?…]['’\"”)]*$", sentence):
+            continue  # a headline or subheading states nothing on its own
+        signals = tuple(name for name, pattern in CLAIM_SIGNALS.items() if pattern.search(sentence))
+        if signals:
+            claims.append(Claim(span, sentence, signals))
+    return claims
+
+
+def _warnings(candidate: Article) -> tuple[str, ...]:
+    language = candidate.metadata.get("language")
+    if language and language != "en":
+        return (f"text looks like language {language!r}, not English: stemming and stop words are English, "
+                "so reworded passages may be missed",)
+    if not language:
+        return ("language could not be recognised: matching assumes English",)
+    return ()
+
+
+# ---------------------------------------------------------------------------
+# Direction: which of two overlapping articles is probably the original
+# ---------------------------------------------------------------------------
+
+#: Debris a scraper leaves when it copies a page onto another site.
+SCRAPER_SIGNS = ("ad-marker", "source-link", "source-credit", "embed-shortcode", "related-link", "comment-form")
+_CREDIT_VOTE, _DATE_VOTE, _CONTAINMENT_VOTE, _SCRAPER_VOTE = 3, 2, 1, 1
+_CONTAINED = 0.8
+
+
+@dataclass(frozen=True)
+class Direction:
+    """Which article of an overlapping pair is probably the original, and why.
+
+    ``original`` is ``"a"``, ``"b"`` or None when the evidence is even.
+    """
+
+    original: str | None
+    reasons: tuple[str, ...]
+
+
+def direction(a: Article, b: Article, passages: Sequence[AlignedPassage]) -> Direction:
+    """Weigh the evidence for which of ``a`` and ``b`` came first.
+
+    In order of weight: one credits the other's publisher; publication
+    dates; one is (nearly) contained in the other, as truncated copies are;
+    one carries scraper debris and the other does not.
+
+    >>> from dedupe.cleaning import clean_text
+    >>> wire = clean_text("Talks resumed in Geneva on Monday.", "wire.txt", metadata={"publisher": "Reuters", "date": "2024-05-02"})
+    >>> copy = clean_text("Talks resumed in Geneva on Monday, Reuters reported.", "copy.txt", metadata={"date": "2024-05-03"})
+    >>> found = direction(copy, wire, [])
+    >>> found.original, found.reasons[0]
+    ('b', 'copy.txt credits Reuters, the publisher of wire.txt')
+    """
+    votes = {"a": 0, "b": 0}
+    reasons: list[str] = []
+    sides = {"a": a, "b": b}
+    for this, other in (("a", "b"), ("b", "a")):
+        publisher = source_publisher(sides[other])
+        extra = {publisher: [publisher]} if publisher else None
+        if publisher and publisher in credited_publishers(sides[this], extra):
+            votes[other] += _CREDIT_VOTE
+            reasons.append(f"{sides[this].path} credits {publisher}, the publisher of {sides[other].path}")
+    earlier = _earlier(a.metadata.get("date"), b.metadata.get("date"))
+    if earlier:
+        votes[earlier] += _DATE_VOTE
+        later = "b" if earlier == "a" else "a"
+        reasons.append(f"{sides[earlier].path} is dated {sides[earlier].metadata['date']}, "
+                       f"before {sides[later].path} ({sides[later].metadata['date']})")
+    if passages:
+        share_a = _covered(p.a for p in passages) / (_covered(a.body) or 1)
+        share_b = _covered(p.b for p in passages) / (_covered(b.body) or 1)
+        for this, other, share in (("a", "b", share_a), ("b", "a", share_b)):
+            if share >= _CONTAINED and (share_b if this == "a" else share_a) < _CONTAINED:
+                votes[other] += _CONTAINMENT_VOTE
+                reasons.append(f"{sides[this].path} is {share:.0%} contained in {sides[other].path}, "
+                               "as a truncated copy is")
+    signs = {side: sorted({d.reason for d in article.debris if d.reason in SCRAPER_SIGNS})
+             for side, article in sides.items()}
+    for this, other in (("a", "b"), ("b", "a")):
+        if signs[this] and not signs[other]:
+            votes[other] += _SCRAPER_VOTE
+            reasons.append(f"{sides[this].path} carries scraper debris ({', '.join(signs[this])}) "
+                           f"and {sides[other].path} does not")
+    if votes["a"] == votes["b"]:
+        return Direction(None, tuple(reasons) or ("no evidence either way",))
+    return Direction("a" if votes["a"] > votes["b"] else "b", tuple(reasons))
+
+
+def _earlier(date_a: str | None, date_b: str | None) -> str | None:
+    """``"a"`` or ``"b"`` for the earlier of two ISO dates compared at their
+    common precision ("2024-05" vs "2024-05-29" is a tie)."""
+    if not date_a or not date_b:
+        return None
+    length = min(len(date_a), len(date_b))
+    first, second = date_a[:length], date_b[:length]
+    if first == second or not all(re.fullmatch(r"\d{4}(-\d\d){0,2}", d) for d in (first, second)):
+        return None
+    return "a" if first < second else "b"
