@@ -18,17 +18,19 @@ thin layer over these calls:
 
 from dedupe.alignment import AlignedPassage
 from dedupe.cleaning import Article, CleaningError, Debris, clean, clean_html, clean_text
-from dedupe.comparison import Comparison, Overlap, compare, compare_texts
+from dedupe.comparison import Comparison, Overlap, SourceMatches, compare, compare_against, compare_texts
 from dedupe.corpus import Corpus, load_article, load_corpus
 from dedupe.extraction import ExtractionError
 from dedupe.reading import InputError
 from dedupe.settings import Settings
 from dedupe.spans import Span
+from dedupe.verdicts import Claim, Direction, SourceUse, Verdict, direction, judge
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "AlignedPassage", "Article", "CleaningError", "Comparison", "Corpus", "Debris", "ExtractionError",
-    "InputError", "Overlap", "Settings", "Span", "clean", "clean_html", "clean_text", "compare",
-    "compare_texts", "load_article", "load_corpus",
+    "AlignedPassage", "Article", "Claim", "CleaningError", "Comparison", "Corpus", "Debris", "Direction",
+    "ExtractionError", "InputError", "Overlap", "Settings", "SourceMatches", "SourceUse", "Span", "Verdict",
+    "clean", "clean_html", "clean_text", "compare", "compare_against", "compare_texts", "direction", "judge",
+    "load_article", "load_corpus",
 ]
