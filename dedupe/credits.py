@@ -114,8 +114,10 @@ PUBLISHERS: tuple[Outlet, ...] = (
     Outlet("Radio Free Europe/Radio Liberty", ("Radio Free Europe/Radio Liberty", "Radio Free Europe", "Radio Liberty"),
            ("RFE/RL",), ("rferl.org",)),
     # UK
-    Outlet("BBC", ("BBC News", "British Broadcasting Corporation", "BBC World Service"), ("BBC",), ("bbc.co.uk", "bbc.com")),
-    Outlet("The Guardian", (), ("The Guardian", "the Guardian", "Guardian newspaper"), ("theguardian.com", "guardian.co.uk")),
+    Outlet("BBC", ("BBC News", "British Broadcasting Corporation", "BBC World Service"), ("BBC",),
+           ("bbc.co.uk", "bbc.com")),
+    Outlet("The Guardian", (), ("The Guardian", "the Guardian", "Guardian newspaper"),
+           ("theguardian.com", "guardian.co.uk")),
     Outlet("Financial Times", ("Financial Times", "The Financial Times"), ("FT",), ("ft.com",)),
     Outlet("The Economist", (), ("The Economist", "the Economist", "Economist magazine"), ("economist.com",)),
     Outlet("The Telegraph", ("Daily Telegraph",), ("The Telegraph", "the Telegraph"), ("telegraph.co.uk",)),
@@ -186,7 +188,8 @@ _LEAD = r"(?:the\s+|https?://(?:www\.)?|www\.)?"  # between the wording and the 
 _NAME = r"[A-Z][\w.'’-]*(?:\s+(?:de|van|von|da|bin|al|el|[A-Z][\w.'’-]*)){0,3}"
 _NAMES = rf"{_NAME}(?:(?:\s*,\s*|\s+and\s+|\s*&\s*){_NAME}){{0,4}}"
 _BULLETS = r"[ \t•·▪*>|–—-]*"
-_NOUNS = r"(?:report|reporting|story|article|investigation|analysis|exclusive|review|tally|count|calculation|poll|survey|documentary)"
+_NOUNS = (r"(?:report|reporting|story|article|investigation|analysis|exclusive|review|tally|count|calculation"
+          r"|poll|survey|documentary)")
 _REPORT_OF = rf"(?:(?:a|an|the)\s+(?:[\w-]+\s+){{0,2}}?{_NOUNS}s?\s+(?:by|in|from|of|on)\s+)"
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 _PLACE = rf"[A-Z][\w.'’/-]*(?:(?:\s+|\s*,\s*)(?:[A-Z][\w.'’/-]*|{_MONTH}|\d{{1,2}}|de|del|la|el|al)){{0,7}}"
@@ -219,12 +222,13 @@ _FORMS: tuple[_Form, ...] = (
           r"(?:(?:by|from|courtesy(?:\s+of)?)\s+|(?:credit|source)s?\s*[:,|/]\s*|[:|/]\s*)"
           rf"(?:[^\n:()]{{0,40}}?\s*/\s*)?{_LEAD}|\bcredits?\s*[:|]\s*{_LEAD}"
           r"|\b(?:getty\s+images|shutterstock|epa(?:-efe)?|pool)\s*(?:/|via)\s*"),
-    _form("photo-credit", None, r"(?:\s*(?:Photos?|Pictures?|Images|Video|TV)\b|\s*/\s*(?:Getty\s+Images|Pool\b|[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,3})"
-          r"|\s+via\s+Getty)", flags=0),
+    _form("photo-credit", None, r"(?:\s*(?:Photos?|Pictures?|Images|Video|TV)\b|\s+via\s+Getty"
+          r"|\s*/\s*(?:Getty\s+Images|Pool\b|[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,3}))", flags=0),
     _form("copyright", rf"(?:(?:\bcopyright\b|©|\(c\))\s*)+(?:\d{{4}}(?:\s*[-–/]\s*\d{{4}})?\s*,?\s*)?{_LEAD}"),
-    _form("source-line", rf"\A{_BULLETS}\(?\s*(?:sources?|via)\s*(?:[:：]|[-–—]|(?=\S))\s*{_LIST}{_LEAD}", line_start=True),
-    _form("source-line", rf"(?:{_SENTENCE_END}\s+|[(\[|]\s*)(?:sources?|via)\s*[:：]\s*{_LIST}{_LEAD}|\(\s*via\s+{_LEAD}",
-          r"(?:\s*\))?"),
+    _form("source-line", rf"\A{_BULLETS}\(?\s*(?:sources?|via)\s*(?:[:：]|[-–—]|(?=\S))\s*{_LIST}{_LEAD}",
+          line_start=True),
+    _form("source-line", rf"(?:{_SENTENCE_END}\s+|[(\[|]\s*)(?:sources?|via)\s*[:：]\s*{_LIST}{_LEAD}"
+          rf"|\(\s*via\s+{_LEAD}", r"(?:\s*\))?"),
     _form("source-line", r"\b(?:(?:originally|first)\s+(?:published|appeared|ran|posted)\s+(?:by|on|at|in)"
           r"|(?:appeared|published|ran|posted)\s+(?:first|originally)\s+(?:by|on|at|in)"
           r"|(?:republished|reprinted|reposted|excerpted|adapted)\s+(?:with\s+permission\s+)?(?:from|by)"
@@ -233,28 +237,31 @@ _FORMS: tuple[_Form, ...] = (
           line_start=True, flags=0),
     _form("byline-outlet", rf"\A{_BULLETS}{_NAMES}\s*[|/,]\s*{_LEAD}", r"\s*(?:[,|/–—-][^\n.!?]{0,60})?\Z",
           line_start=True, flags=0),
-    _form("interview", rf"\binterviews?\s+(?:with|to|given\s+to|granted\s+to|(?:published|aired|broadcast)\s+(?:by|in|on))\s+{_LEAD}"),
+    _form("interview", r"\binterviews?\s+(?:with|to|given\s+to|granted\s+to"
+          rf"|(?:published|aired|broadcast)\s+(?:by|in|on))\s+{_LEAD}"),
     _form("interview", None, r"(?:['’]s?)?\s+(?:[a-z-]+\s+)?interviews?\b"),
     _form("told", r"\b(?:told|tells|tell|telling|(?:speaking|spoke|speaks|talking|talked|said)\s+to"
           rf"|in\s+(?:comments|remarks|a\s+statement|an\s+e-?mail|a\s+call)\s+to)\s+{_LEAD}"),
     _form("according-to", rf"\baccording\s+to\s+{_REPORT_OF}?{_LEAD}"),
-    _form("citing", rf"\b(?:citing|cites|cited|quoting|quoted)\s+{_REPORT_OF}?{_LEAD}|\b(?:cited|quoted)\s+by\s+{_LEAD}"),
+    _form("citing", rf"\b(?:citing|cites|cited|quoting|quoted)\s+{_REPORT_OF}?{_LEAD}"
+          rf"|\b(?:cited|quoted)\s+by\s+{_LEAD}"),
     _form("reported", r"\b(?:(?:first|originally|previously|earlier|initially|exclusively|as|also)\s+)?"
           rf"(?:reported|revealed|published|broken|disclosed|obtained)\s+(?:first\s+)?(?:by|in|on)\s+{_LEAD}"
           rf"|\b(?:seen|reviewed|obtained|verified|confirmed)\s+by\s+{_LEAD}"),
     _form("reported", rf"\b(?:a|an|the|in|per)\s+(?:[a-z-]+\s+)?{_NOUNS}s?\s+(?:by|in|from|on)\s+{_LEAD}"),
-    _form("reported", None, rf"{_ACRONYM}(?:['’]s?)?\s+(?:(?:news\s+agency|agency|newspaper|daily|magazine|website|broadcaster"
-          r"|network|channel|outlet|first|previously|earlier|also|exclusively|recently|initially|originally"
+    _form("reported", None, rf"{_ACRONYM}(?:['’]s?)?\s+(?:(?:news\s+agency|agency|newspaper|daily|magazine"
+          r"|website|broadcaster|network|channel|outlet"
+          r"|first|previously|earlier|also|exclusively|recently|initially|originally"
           r"|has|had|have|was|were|is)\s+){0,3}"
           r"(?:reported|reports|reporting|writes|wrote|revealed|reveals|published|first\s+reported"
           r"|said\s+in\s+a\s+report|has\s+learned|learned|obtained)\b"),
     _form("reported", None, rf"(?:['’]s?)?\s+(?:[a-z-]+\s+)?{_NOUNS}s?\b", flags=0),
     _form("citing", None, rf"{_ACRONYM}(?:['’]s?)?\s*,?\s+(?:which\s+|who\s+)?(?:was\s+)?citing\b"),
-    _form("sign-off", None, r"\s+(?:staff\s+)?(?:writers?|reporters?|correspondents?|journalists?|photographers?|staff)"
-          r"\b[^\n]{0,200}?\bcontributed\b|\s+contributed\b"),
-    _form("sign-off", rf"(?:\A|{_SENTENCE_END}\s+|\(\s*)[-–—]*\s*(?:with\s+(?:(?:additional\s+)?(?:inputs?|reporting|material"
-          rf"|contributions?)\s+(?:from|by)\s+)?|(?:additional\s+)?reporting\s+by\s+|inputs?\s+from\s+){_LEAD}",
-          r"(?:\s*\))?"),
+    _form("sign-off", None, r"\s+(?:staff\s+)?(?:writers?|reporters?|correspondents?|journalists?|photographers?"
+          r"|staff)\b[^\n]{0,200}?\bcontributed\b|\s+contributed\b"),
+    _form("sign-off", rf"(?:\A|{_SENTENCE_END}\s+|\(\s*)[-–—]*\s*(?:with\s+(?:(?:additional\s+)?"
+          r"(?:inputs?|reporting|material|contributions?)\s+(?:from|by)\s+)?|(?:additional\s+)?reporting\s+by\s+"
+          rf"|inputs?\s+from\s+){_LEAD}", r"(?:\s*\))?"),
     _form("sign-off", rf"\breporting\s+by\s+[^;\n]{{1,80}}?\s+for\s+{_LEAD}"),
     _form("sign-off", rf"\A[ \t]*[-–—]{{1,2}}\s*{_LEAD}", r"\s*[.)]?\s*\Z", line_start=True),
     _form("sign-off", rf"{_SENTENCE_END}\s*[-–—]{{1,2}}\s*{_LEAD}", r"\s*[.)]?\s*\Z"),
@@ -317,13 +324,7 @@ def canonical_publisher(name: str, extra: Mapping[str, Iterable[str]] | None = N
     ('Kathimerini', 'Example Daily')
     """
     key = " ".join(name.split())
-    if not key:
-        return None
-    for index in (_index(_extra_key(extra)), _index(())) if extra else (_index(()),):
-        found = index.lookup(key)
-        if found is not None:
-            return found
-    return None
+    return _index(_extra_key(extra)).lookup(key) if key else None
 
 
 def find_credits(
@@ -340,8 +341,10 @@ def find_credits(
     out ``mention``, ``photo-credit`` and ``house-style``.
 
     >>> text = "LONDON, May 29 (Reuters) - Talks resumed, according to the New York Times."
-    >>> [(c.publisher, c.form, c.text) for c in find_credits(text)]
-    [('Reuters', 'dateline', 'LONDON, May 29 (Reuters) -'), ('The New York Times', 'according-to', 'according to the New York Times')]
+    >>> for credit in find_credits(text):
+    ...     print(credit.publisher, credit.form, credit.span, repr(credit.text))
+    Reuters dateline Span(start=0, end=26) 'LONDON, May 29 (Reuters) -'
+    The New York Times according-to Span(start=42, end=73) 'according to the New York Times'
     >>> [c.form for c in find_credits("The BBC said it would appeal.")]
     ['mention']
     """
@@ -416,7 +419,7 @@ class _Index:
         found = self.publisher(name)
         if found is None and name[:4].casefold() == "the ":
             found = self.publisher(name[4:])
-        if found is None and not name.count(" "):
+        if found is None and " " not in name:
             found = self._host(name)
         return found
 
