@@ -219,6 +219,7 @@ _THIRD_PERSON_BIO = re.compile(
     r"(?:reporter|writer|journalist|correspondent|editor|columnist|contributor|freelancer)\b.*|"
     r"(?:contact|e-?mail|follow) (?:the author|him|her|them)\b.{0,80})"
 )
+_MAX_BIO_WORDS = 120
 _WORD = re.compile(r"\w+")
 _TERMINAL = re.compile(r"[.!?…:;]['’\"”)\]]*$")
 
@@ -466,8 +467,11 @@ def _apply_context(lines: list[_Line], settings: Settings) -> None:
 
 
 def _mark_tail_bios(lines: list[_Line], settings: Settings) -> None:
+    """A short first- or third-person bio among the last lines, below the story."""
+    kept = [line for line in lines if line.reason is None]
     for line in lines[-settings.edge_lines:]:
-        if line.reason is not None or any(mark in line.core for mark in _QUOTES):
+        if (line.reason is not None or any(mark in line.core for mark in _QUOTES) or line is kept[0]
+                or len(line.core.split()) > _MAX_BIO_WORDS):
             continue
         first_person = _FIRST_PERSON.search(line.core) and len(_BIO_TERMS.findall(line.core)) >= 2
         if first_person or _THIRD_PERSON_BIO.fullmatch(line.core):

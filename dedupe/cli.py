@@ -125,18 +125,15 @@ def _run_check(args: argparse.Namespace) -> int:
     if not candidates.articles:
         print("dedupe: no candidate could be read", file=sys.stderr)
         return EXIT_INPUT
-    unique_sources = []
+    if not sources.articles:
+        print("dedupe: no source could be read", file=sys.stderr)
+        return EXIT_INPUT
     seen: dict[str, str] = {}
     for source in sources.articles:
         if source.cleaned_text in seen:
             print(f"dedupe: {source.path}: same text as {seen[source.cleaned_text]}; compared once", file=sys.stderr)
-            continue
-        seen[source.cleaned_text] = source.path
-        unique_sources.append(source)
-    if not unique_sources:
-        print("dedupe: no source could be read", file=sys.stderr)
-        return EXIT_INPUT
-    articles = learn_boilerplate([*candidates.articles, *unique_sources])
+        seen.setdefault(source.cleaned_text, source.path)
+    articles = learn_boilerplate([*candidates.articles, *sources.articles])
     split = len(candidates.articles)
     verdicts = judge(compare_against(articles[:split], articles[split:]), publishers)
     if args.format == "json":

@@ -169,7 +169,8 @@ def compare_against(candidates: Sequence[Article], sources: Sequence[Article],
     All source sentences go into one LSH index and every candidate sentence
     is looked up in it, so a run against thousands of sources costs one
     lookup per candidate sentence. A source with the same path as a
-    candidate is that candidate and is never compared with it.
+    candidate is that candidate and is never compared with it; sources with
+    the same text are compared once.
 
     >>> from dedupe.cleaning import clean_text
     >>> wire = clean_text("Two attempted attacks hit radar stations in southern Russia last week.", "wire.txt")
@@ -179,8 +180,15 @@ def compare_against(candidates: Sequence[Article], sources: Sequence[Article],
     """
     table = _sentences([*candidates, *sources], settings)
     first_source = len(candidates)
+    # Sources with the same text are indexed once; each candidate is matched
+    # with the first of them that is not its own file.
+    copies: dict[str, list[int]] = {}
+    for number, source in enumerate(sources):
+        copies.setdefault(source.cleaned_text, []).append(number)
+    members = {group[0]: group for group in copies.values()}
     index = CandidateIndex(settings)
-    rows = [r for r in range(len(table.owners)) if table.owners[r] >= first_source and table.eligible[r]]
+    rows = [r for r in range(len(table.owners))
+            if table.owners[r] - first_source in members and table.eligible[r]]
     index.add_many(rows, table.signatures[rows] if rows else table.signatures[:0])
     same_file = {(c, s) for c, candidate in enumerate(candidates) for s, source in enumerate(sources)
                  if _same_file(candidate.path, source.path)}
@@ -188,10 +196,12 @@ def compare_against(candidates: Sequence[Article], sources: Sequence[Article],
     for row in range(len(table.owners)):
         if table.owners[row] >= first_source or not table.eligible[row]:
             continue
+        candidate = table.owners[row]
         for hit in index.query(table.signatures[row]):
-            pair = (table.owners[row], table.owners[hit] - first_source)
-            if pair not in same_file:
-                by_pair[pair].append((table.local[row], table.local[hit]))
+            group = members[table.owners[hit] - first_source]
+            source = next((s for s in group if (candidate, s) not in same_file), None)
+            if source is not None:
+                by_pair[candidate, source].append((table.local[row], table.local[hit]))
     weights = term_weights(table.term_sets)
     overlaps = []
     for (c, s), pairs in sorted(by_pair.items()):

@@ -40,6 +40,9 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
     "uk": frozenset("і в не на що з по як він це із за від то до для але його вона був були та".split()),
 }
 
+LANGUAGE_NAMES = {"en": "English", "de": "German", "fr": "French", "es": "Spanish", "it": "Italian", "nl": "Dutch",
+                  "no": "Norwegian", "pt": "Portuguese", "el": "Greek", "ru": "Russian", "uk": "Ukrainian"}
+
 _WORD = re.compile(r"[^\W\d_]+")
 _MIN_WORDS = 8
 _MIN_SHARE = 0.12

@@ -38,6 +38,7 @@ from dedupe.alignment import AlignedPassage
 from dedupe.cleaning import Article
 from dedupe.comparison import SourceMatches
 from dedupe.credits import canonical_publisher, credited_publishers
+from dedupe.language import LANGUAGE_NAMES
 from dedupe.settings import DEFAULT_SETTINGS, Settings
 from dedupe.spans import Span
 
@@ -158,12 +159,12 @@ def judge(matches: SourceMatches, publishers: Mapping[str, str] | None = None,
     verdicts = []
     for number, candidate in enumerate(matches.candidates):
         sentences = matches.sentences[number]
-        body_chars = _covered(sentences) or 1
-        credited = credited_publishers(candidate)
+        body = candidate.body
+        credited = credited_publishers(candidate, {name: [name] for name in names if name})
         uses = []
         for source_number, passages in by_candidate.get(number, []):
             source = matches.sources[source_number]
-            coverage = _covered(p.a for p in passages) / body_chars
+            coverage = _share(body, (p.a for p in passages))
             publisher = names[source_number]
             uses.append(SourceUse(
                 source=source,
@@ -171,13 +172,13 @@ def judge(matches: SourceMatches, publishers: Mapping[str, str] | None = None,
                 derivation=_derivation(coverage, settings),
                 rewording=_rewording(passages, settings),
                 coverage=coverage,
-                source_coverage=_covered(p.b for p in passages) / (_covered(source.body) or 1),
+                source_coverage=_share(source.body, (p.b for p in passages)),
                 credited=publisher is not None and publisher in credited,
                 passages=passages,
             ))
         uses.sort(key=lambda use: (-use.coverage, use.source.path))
         all_passages = [p for use in uses for p in use.passages]
-        coverage = _covered(p.a for p in all_passages) / body_chars
+        coverage = _share(body, (p.a for p in all_passages))
         new = _uncovered(sentences, [p.a for p in all_passages])
         verdicts.append(Verdict(
             candidate=candidate,
@@ -225,6 +226,17 @@ def _rewording(passages: Sequence[AlignedPassage], settings: Settings) -> str | 
     return "light" if kept >= settings.light_rewording_similarity else "heavy"
 
 
+def _share(body: Sequence[Span], spans: Iterable[Span]) -> float:
+    """The share of the body's characters inside ``spans``. A passage may
+    run over the line breaks between body blocks; only body characters count."""
+    total = _covered(body)
+    if not total:
+        return 0.0
+    spans = list(spans)
+    inside = [Span(max(b.start, s.start), min(b.end, s.end)) for b in body for s in spans if b.overlaps(s)]
+    return _covered(inside) / total
+
+
 def _covered(spans: Iterable[Span]) -> int:
     """Characters covered by the union of ``spans``."""
     total, reach = 0, -1
@@ -266,7 +278,8 @@ def _claims(text: str, sentences: Iterable[Span]) -> list[Claim]:
 def _warnings(candidate: Article) -> tuple[str, ...]:
     language = candidate.metadata.get("language")
     if language and language != "en":
-        return (f"text looks like language {language!r}, not English: stemming and stop words are English, "
+        name = LANGUAGE_NAMES.get(language, language)
+        return (f"text looks like {name} ({language}), not English: stemming and stop words are English, "
                 "so reworded passages may be missed",)
     if not language:
         return ("language could not be recognised: matching assumes English",)
@@ -324,8 +337,8 @@ def direction(a: Article, b: Article, passages: Sequence[AlignedPassage]) -> Dir
         reasons.append(f"{sides[earlier].path} is dated {sides[earlier].metadata['date']}, "
                        f"before {sides[later].path} ({sides[later].metadata['date']})")
     if passages:
-        share_a = _covered(p.a for p in passages) / (_covered(a.body) or 1)
-        share_b = _covered(p.b for p in passages) / (_covered(b.body) or 1)
+        share_a = _share(a.body, (p.a for p in passages))
+        share_b = _share(b.body, (p.b for p in passages))
         for this, other, share in (("a", "b", share_a), ("b", "a", share_b)):
             if share >= _CONTAINED and (share_b if this == "a" else share_a) < _CONTAINED:
                 votes[other] += _CONTAINMENT_VOTE
