@@ -70,11 +70,10 @@ def _learn_site(articles: Sequence[Article], members: list[int], settings: Setti
     if not candidates:
         return []
     lines = {number: set(line_keys) for number, line_keys in keys.items()}
-    vocabulary = {number: _vocabulary(keys[number], candidates) for number in members}
     learned: list[tuple[int, Span]] = []
     for key in candidates:
         holding = sorted(holders[key])[:_MAX_ARTICLES_COMPARED]
-        if _distinct_stories(holding, lines, vocabulary, settings) < settings.boilerplate_min_articles:
+        if _distinct_stories(key, holding, keys, lines, settings) < settings.boilerplate_min_articles:
             continue
         places = [(n, i) for n in holding for i, k in enumerate(keys[n]) if k == key]
         if not _placed_like_furniture(articles, places, settings):
@@ -87,19 +86,22 @@ def _learn_site(articles: Sequence[Article], members: list[int], settings: Setti
     return [(n, span) for n, span in learned if per_article[n] < len(articles[n].body)]
 
 
-def _vocabulary(line_keys: list[str], recurring: set[str]) -> set[str]:
-    """The longer words of an article's lines that do not recur: copies of
-    one story, even reworded, share most of them."""
-    return {word for key in line_keys if key not in recurring for word in _WORDS.findall(key)}
+def _vocabulary(line_keys: list[str], left_out: str) -> set[str]:
+    """The longer words of an article's lines other than ``left_out``:
+    copies of one story, even reworded, share most of them, while unrelated
+    articles share little beyond the line in question."""
+    return {word for key in line_keys if key != left_out for word in _WORDS.findall(key)}
 
 
-def _distinct_stories(holding: list[int], lines: dict[int, set[str]], vocabulary: dict[int, set[str]],
+def _distinct_stories(key: str, holding: list[int], keys: dict[int, list[str]], lines: dict[int, set[str]],
                       settings: Settings) -> int:
-    """How many of the articles are not copies of one counted before them.
+    """How many of the articles holding line ``key`` are not copies of one
+    counted before them.
 
     Two articles are copies when most of the lines of one are in the other,
     or when most of the words of their other lines are shared."""
     limit = settings.boilerplate_copy_overlap
+    vocabulary = {number: _vocabulary(keys[number], key) for number in holding}
     representatives: list[int] = []
     for number in holding:
         if not any(

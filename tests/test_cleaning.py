@@ -221,3 +221,34 @@ def test_learning_keeps_a_quote_that_copies_of_one_story_repeat():
     articles = learn_boilerplate([clean_text(text) for text in copies])
     assert all(quote in article.cleaned_text for article in articles)
     assert all(not article.debris for article in articles)
+
+
+SPIN = {"said": "stated", "talks": "negotiations", "officials": "authorities", "missiles": "rockets",
+        "troops": "soldiers", "allies": "partners", "weapons": "arms", "would": "could"}
+
+
+def _spin(line: str) -> str:
+    return " ".join(SPIN.get(word, word) for word in line.split(" "))
+
+
+def test_learning_keeps_story_lines_that_many_copies_of_one_story_share():
+    """Truncated, cut, spun and spliced copies of one story repeat its
+    paragraphs in many articles: that is reuse, not site furniture."""
+    time = [line for line in seed_text("time").splitlines() if len(line.split()) > 12]
+    wapo = [line for line in seed_text("wapo").splitlines() if len(line.split()) > 12]
+    footer = "Follow the Daily Ledger on Google News for the latest updates"
+    variants = [
+        time[:3], time[:6], time, time[::2], time[1::2], [_spin(p) for p in time[:8]],
+        [_spin(p) for p in time[:4]] + time[4:8], time[:3] + wapo[:5], wapo[:4] + time[2:6], time[3:9],
+    ]
+    others = [
+        ["Rain is expected across the north on Monday.", "Forecasters warned of floods near rivers."],
+        ["The parliament will vote on the budget on Friday.", "The opposition has promised to vote against it."],
+        ["Consumer prices rose by 2.1 percent in May.", "Fuel and food drove most of the increase."],
+    ]
+    texts = ["\n".join(v) for v in variants] + ["\n".join([*o, footer]) for o in others]
+    articles = learn_boilerplate([clean_text(text) for text in texts])
+    learned = {d.text for a in articles for d in a.debris if d.reason == "learned-boilerplate"}
+    assert learned == {footer}
+    for article, variant in zip(articles, variants):
+        assert [span.of(article.text) for span in article.body] == variant
