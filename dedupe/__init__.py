@@ -13,7 +13,7 @@ thin layer over these calls:
 ...     "b.txt": "Two attempted attacks hit radar stations in Russia on Monday, Kyiv said.",
 ... })
 >>> [(p.kind, p.a, p.b) for p in result.overlaps[0].passages]
-[('minor-changes', Span(start=0, end=71), Span(start=0, end=72))]
+[('identical', Span(start=10, end=71), Span(start=0, end=61))]
 """
 
 from dedupe.alignment import AlignedPassage

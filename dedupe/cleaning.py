@@ -220,6 +220,7 @@ _THIRD_PERSON_BIO = re.compile(
     r"(?:contact|e-?mail|follow) (?:the author|him|her|them)\b.{0,80})"
 )
 _MAX_BIO_WORDS = 120
+_MIN_WRAPPED_BREAKS = 3
 _WORD = re.compile(r"\w+")
 _TERMINAL = re.compile(r"[.!?…:;]['’\"”)\]]*$")
 
@@ -361,28 +362,39 @@ def clean(content: str, path: str = "<string>", *, kind: str | None = None, url:
 
 @dataclass
 class _Line:
-    span: Span        # the stripped line
+    span: Span        # the stripped line, or what inline cuts left of it
     core: str         # the text the line rules see: stripped of bullets
+    paragraph: int    # lines with no blank line between them share a number
+    joins_previous: bool = False  # continues the line before it, nothing cut between
+    wrapped: bool = False  # one line of a hard-wrapped paragraph: no line rules apply
     reason: str | None = None
 
 
 def _clean(text: str, path: str, kind: str, metadata: dict[str, Any], settings: Settings) -> Article:
     debris: list[Debris] = []
     lines: list[_Line] = []
-    for line_span in _lines(text):
-        for piece in _cut_inline(text, line_span, debris):
-            lines.append(_Line(piece, _core(piece.of(text))))
+    for line_span, paragraph in _lines(text):
+        pieces = _cut_inline(text, line_span, debris)
+        for number, piece in enumerate(pieces):
+            joins = (number == 0 and piece.start == line_span.start and bool(lines)
+                     and lines[-1].paragraph == paragraph and text[lines[-1].span.end : piece.start].strip() == "")
+            lines.append(_Line(piece, _core(piece.of(text)), paragraph, joins))
+    if _hard_wrapped(lines):
+        _mark_wrapped(lines)
     prose = [index for index, line in enumerate(lines) if _is_prose(line.core)]
     first_prose, last_prose = (prose[0], prose[-1]) if prose else (len(lines), -1)
     for index, line in enumerate(lines):
-        line.reason = _match_line(line, index < first_prose or index > last_prose)
+        if not line.wrapped:
+            line.reason = _match_line(line, index < first_prose or index > last_prose)
     _apply_context(lines, settings)
     body: list[Span] = []
     for line in lines:
-        if line.reason is None:
-            body.append(line.span)
-        else:
+        if line.reason is not None:
             debris.append(Debris(line.span, line.reason, line.span.of(text)))
+        elif line.wrapped and line.joins_previous and body and body[-1].end <= line.span.start:
+            body[-1] = body[-1].union(line.span)
+        else:
+            body.append(line.span)
     debris.sort(key=lambda item: item.span)
     if not body:
         raise CleaningError(f"nothing left after cleaning: all {len(debris)} pieces are debris")
@@ -395,13 +407,43 @@ def _clean(text: str, path: str, kind: str, metadata: dict[str, Any], settings: 
     return Article(path, text, tuple(body), tuple(debris), kind, title, MappingProxyType(metadata))
 
 
-def _lines(text: str) -> Iterable[Span]:
-    start = 0
+def _lines(text: str) -> Iterable[tuple[Span, int]]:
+    """Non-blank lines, stripped, each with the number of its paragraph
+    (a blank line starts a new one)."""
+    start, paragraph = 0, 0
     for match in re.finditer(r"\n|$", text):
         span = strip_span(text, start, match.start())
         if span is not None:
-            yield span
+            yield span, paragraph
+        else:
+            paragraph += 1
         start = match.end()
+
+
+def _hard_wrapped(lines: list[_Line]) -> bool:
+    """Whether the text is hard-wrapped: most lines that run on into the
+    next line of their paragraph stop mid-sentence. Scraped dumps put a
+    paragraph on each line and end lines with sentences; texts wrapped at a
+    fixed width (mail, plain-text archives, corpora) do not."""
+    breaks = [line for line, after in zip(lines, lines[1:]) if after.joins_previous]
+    if len(breaks) < _MIN_WRAPPED_BREAKS:
+        return False
+    lengths = sorted(len(line.core) for line in lines)
+    width = lengths[int(0.9 * (len(lengths) - 1))]
+    # A wrapped line stops mid-sentence close to the wrap width; short lines
+    # without a full stop (labels, credits) are not evidence of wrapping.
+    soft = sum(1 for line in breaks if not _TERMINAL.search(line.core) and len(line.core) >= 0.6 * width)
+    return soft >= 0.5 * len(breaks)
+
+
+def _mark_wrapped(lines: list[_Line]) -> None:
+    """In hard-wrapped text a line is only a piece of a paragraph: whole-line
+    rules apply to paragraphs of one line, where debris stands on its own."""
+    sizes: dict[int, int] = {}
+    for line in lines:
+        sizes[line.paragraph] = sizes.get(line.paragraph, 0) + 1
+    for line in lines:
+        line.wrapped = sizes[line.paragraph] > 1
 
 
 def _cut_inline(text: str, line: Span, debris: list[Debris]) -> list[Span]:
@@ -455,7 +497,7 @@ def _match_line(line: _Line, near_edge: bool) -> str | None:
 def _apply_context(lines: list[_Line], settings: Settings) -> None:
     """Rules that depend on a line's neighbours or place in the article."""
     for index, line in enumerate(lines):
-        if line.reason is not None:
+        if line.reason is not None or line.wrapped:
             continue
         above = lines[index - 1].reason if index else None
         if above == "byline" and _LABELLED_LINE.fullmatch(line.core) and len(line.core.split()) <= 12:
@@ -470,7 +512,7 @@ def _mark_tail_bios(lines: list[_Line], settings: Settings) -> None:
     """A short first- or third-person bio among the last lines, below the story."""
     kept = [line for line in lines if line.reason is None]
     for line in lines[-settings.edge_lines:]:
-        if (line.reason is not None or any(mark in line.core for mark in _QUOTES) or line is kept[0]
+        if (line.reason is not None or line.wrapped or any(mark in line.core for mark in _QUOTES) or line is kept[0]
                 or len(line.core.split()) > _MAX_BIO_WORDS):
             continue
         first_person = _FIRST_PERSON.search(line.core) and len(_BIO_TERMS.findall(line.core)) >= 2

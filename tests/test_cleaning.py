@@ -252,3 +252,27 @@ def test_learning_keeps_story_lines_that_many_copies_of_one_story_share():
     assert learned == {footer}
     for article, variant in zip(articles, variants):
         assert [span.of(article.text) for span in article.body] == variant
+
+
+def test_hard_wrapped_paragraphs_are_one_block_and_only_standalone_lines_are_debris():
+    """Text wrapped at a fixed width (archives, mail, corpora) keeps each
+    paragraph whole; a wrapped line that happens to start like debris
+    ("Read more ...") is part of its paragraph, a standalone one is debris."""
+    import textwrap
+
+    paragraphs = [line for line in seed_text("wapo").splitlines() if len(line.split()) > 12][:6]
+    wrapped = [textwrap.fill(p, width=72) for p in paragraphs]
+    more = "Read more about the restrictions in the policy the White House published."
+    wrapped[2] += "\n" + more
+    paragraphs[2] += " " + more
+    text = "\n\n".join(wrapped[:3] + ["Source link"] + wrapped[3:])
+    article = clean_text(text)
+    assert [item.text for item in article.debris] == ["Source link"]
+    assert [span.of(text) for span in article.body] == wrapped
+    assert [" ".join(span.of(text).split()) for span in article.body] == paragraphs
+
+
+def test_one_paragraph_per_line_is_not_taken_for_wrapped_text():
+    """Scraped dumps end lines with sentences: their short debris lines are still removed."""
+    text = "Kyiv asked for air defence on Monday, officials said.\nImage caption, Reuters footage of the strike\nPhoto: AFP\n© 2024 Reuters\nBy Jane Doe, Reuters\n"
+    assert [d.reason for d in clean_text(text).debris] == ["media-caption", "photo-credit", "copyright", "byline"]

@@ -144,3 +144,27 @@ def test_short_sentences_sharing_two_words_match_only_near_other_matches():
 def test_char_similarity_measures_kept_wording():
     assert char_similarity("The U.S. said so.", "the US said so") == 1.0
     assert char_similarity("Talks resumed in Geneva.", "Negotiations restarted in Switzerland.") < 0.6
+
+
+def test_copy_that_starts_inside_a_sentence_is_trimmed_to_the_copied_words():
+    """Copying that begins mid-sentence is reported from where the shared wording begins."""
+    copied = ("Washington conveyed its concerns to Kyiv about two attempted attacks over the past week against "
+              "radar stations that provide conventional air defense as well as warning of nuclear launches by the West.")
+    copy = "In a statement issued late on Friday, the ministry insisted that " + copied[0].lower() + copied[1:]
+    result = compare_texts({"source": seed_text("wapo"), "copy": copy})
+    (overlap,) = result.overlaps
+    (passage,) = overlap.passages
+    source, candidate = result.articles
+    assert passage.b.of(candidate.text) == copied[0].lower() + copied[1:]
+    assert passage.a.of(source.text) == copied
+    assert passage.kind == "identical"
+
+
+def test_reworded_passage_is_not_trimmed_to_its_shared_fragments():
+    """A translated passage keeps its whole sentences, not the few words it shares verbatim."""
+    wapo, bbc = clean_text(seed_text("wapo"), "wapo"), clean_text(seed_text("bbc"), "bbc")
+    radar = [p for o in compare([bbc, wapo]).overlaps for p in o.passages if "radar" in p.shared]
+    assert [p.a.of(bbc.text) for p in radar] == [
+        "US administration, According to the Washington PostKiev expressed its concerns over two attempted attacks "
+        "against radar stations that provide conventional air defense and warnings from Western countries about "
+        "nuclear missiles."]
