@@ -52,6 +52,7 @@ KINDS = ("identical", "minor-changes", "reworded")
 _DEFAULT_WEIGHT = 1.0
 _MIN_RUN_WORDS = 3
 _MIN_CORE_SHARE = 0.7
+_SPLIT_CONTAINMENT = 0.8
 _WORD_RE = re.compile(r"\w+")
 _EXPLAIN_TERMS = 10
 
@@ -177,7 +178,9 @@ def _extend(a: Side, b: Side, matches: list[tuple[int, int]], weights: Mapping[s
     Sentences too short to fingerprint ("The aggressor is Russia.") never
     reach LSH; next to a match, the sentence pair one step further on both
     sides is checked directly and joins when it matches, even weakly, or
-    keeps its wording."""
+    keeps its wording. A copy that splits a sentence in two (or joins two)
+    shows as a next sentence on one side whose words are nearly all in the
+    matched sentence on the other; it joins the match too."""
     taken_a = {i for i, _ in matches}
     taken_b = {j for _, j in matches}
     found = set(matches)
@@ -195,7 +198,23 @@ def _extend(a: Side, b: Side, matches: list[tuple[int, int]], weights: Mapping[s
                 taken_a.add(ni)
                 taken_b.add(nj)
                 queue.append((ni, nj))
+        for step in (1, -1):
+            ni, nj = i + step, j + step
+            if 0 <= nj < len(b.sentences) and nj not in taken_b and _part_of(b.terms[nj], a.terms[i]):
+                found.add((i, nj))
+                taken_b.add(nj)
+                queue.append((i, nj))
+            if 0 <= ni < len(a.sentences) and ni not in taken_a and _part_of(a.terms[ni], b.terms[j]):
+                found.add((ni, j))
+                taken_a.add(ni)
+                queue.append((ni, j))
     return sorted(found)
+
+
+def _part_of(piece: frozenset[str], whole: frozenset[str]) -> bool:
+    """Whether a sentence's content words are (nearly) all in another's."""
+    shared = len(piece & whole)
+    return shared >= 2 and shared >= _SPLIT_CONTAINMENT * len(piece)
 
 
 def _best_matches(scored: list[tuple[int, int, float]]) -> list[tuple[int, int]]:
