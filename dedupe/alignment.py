@@ -70,10 +70,17 @@ class Side:
     def of(cls, text: str, sentences: Sequence[Span]) -> Side:
         return cls(text, sentences, [frozenset(content_terms(s.of(text))) for s in sentences])
 
+    def words_in(self, span: Span) -> str:
+        """The sentence text inside ``span``, leaving out whatever lies
+        between sentences (debris the cleaner removed), space-separated."""
+        return " ".join(
+            self.text[max(span.start, s.start) : min(span.end, s.end)] for s in self.sentences if s.overlaps(span)
+        )
+
     def joined(self, i: int, j: int) -> bool:
         """Whether sentences ``i`` and ``j`` (``i < j``) follow each other
-        with only whitespace between them, so one passage may cover both.
-        Removed debris between them (an ad marker) keeps them apart."""
+        with only whitespace between them (no removed debris, no headline
+        block in between)."""
         return not self.text[self.sentences[i].end : self.sentences[j].start].strip()
 
 
@@ -91,6 +98,7 @@ class AlignedPassage:
     similarity: float
     word_similarity: float
     char_similarity: float
+    kept: float
     sentences: tuple[tuple[int, int], ...]
     shared: tuple[str, ...]
 
@@ -100,7 +108,7 @@ class AlignedPassage:
             "b": self.b.as_list(),
             "kind": self.kind,
             "similarity": self.similarity,
-            "scores": {"words": self.word_similarity, "characters": self.char_similarity},
+            "scores": {"words": self.word_similarity, "characters": self.char_similarity, "kept": self.kept},
             "shared_words": list(self.shared),
         }
 
@@ -132,6 +140,22 @@ def word_similarity(a: frozenset[str], b: frozenset[str], weights: Mapping[str, 
 def char_similarity(a: str, b: str) -> float:
     """How much of the wording is kept: difflib's ratio on normalised word sequences."""
     return difflib.SequenceMatcher(None, " ".join(tokens(a)), " ".join(tokens(b)), autojunk=False).ratio()
+
+
+def kept_share(a: str, b: str) -> float:
+    """The share of ``a``'s words that stand in runs of at least three words
+    ``b`` has in the same order: how much of the wording a copy kept.
+
+    >>> kept_share("Talks resumed in Geneva on Monday", "talks resumed in Geneva late on Monday")
+    0.667
+    """
+    words_a = [w.casefold() for w in _WORD_RE.findall(a)]
+    words_b = [w.casefold() for w in _WORD_RE.findall(b)]
+    if not words_a:
+        return 0.0
+    matcher = difflib.SequenceMatcher(None, words_a, words_b, autojunk=False)
+    kept = sum(block.size for block in matcher.get_matching_blocks() if block.size >= _MIN_RUN_WORDS)
+    return round(kept / len(words_a), 3)
 
 
 def match_strength(a: frozenset[str], b: frozenset[str], text_a: str, text_b: str, weights: Mapping[str, float],
@@ -200,15 +224,23 @@ def _extend(a: Side, b: Side, matches: list[tuple[int, int]], weights: Mapping[s
                 queue.append((ni, nj))
         for step in (1, -1):
             ni, nj = i + step, j + step
-            if 0 <= nj < len(b.sentences) and nj not in taken_b and _part_of(b.terms[nj], a.terms[i]):
+            if 0 <= nj < len(b.sentences) and nj not in taken_b and _split_off(b, j, nj, a.terms[i]):
                 found.add((i, nj))
                 taken_b.add(nj)
                 queue.append((i, nj))
-            if 0 <= ni < len(a.sentences) and ni not in taken_a and _part_of(a.terms[ni], b.terms[j]):
+            if 0 <= ni < len(a.sentences) and ni not in taken_a and _split_off(a, i, ni, b.terms[j]):
                 found.add((ni, j))
                 taken_a.add(ni)
                 queue.append((ni, j))
     return sorted(found)
+
+
+def _split_off(side: Side, matched: int, piece: int, whole: frozenset[str]) -> bool:
+    """Whether sentence ``piece``, right next to ``matched`` on the same side
+    with only whitespace between them, is the other half of a sentence split
+    in two: its words are nearly all in ``whole``."""
+    first, second = sorted((matched, piece))
+    return side.joined(first, second) and _part_of(side.terms[piece], whole)
 
 
 def _part_of(piece: frozenset[str], whole: frozenset[str]) -> bool:
@@ -231,14 +263,15 @@ def _best_matches(scored: list[tuple[int, int, float]]) -> list[tuple[int, int]]
 
 def _chains(a: Side, b: Side, matches: list[tuple[int, int]], gap: int) -> list[list[tuple[int, int]]]:
     """Group matches that follow each other on both sides (each step moving
-    forward by at most ``gap`` sentences on each side, with nothing but
-    whitespace between them) into chains."""
+    forward by at most ``gap`` sentences on each side) into chains. A chain
+    may run over debris the cleaner removed between two sentences (an ad
+    marker in the source, say): the copy is still one passage, and coverage
+    counts body characters only."""
     chains: list[list[tuple[int, int]]] = []
     for i, j in matches:
         for chain in chains:
             last_i, last_j = chain[-1]
-            if (0 <= i - last_i <= gap and 0 <= j - last_j <= gap and (i, j) != (last_i, last_j)
-                    and (i == last_i or a.joined(last_i, i)) and (j == last_j or b.joined(last_j, j))):
+            if 0 <= i - last_i <= gap and 0 <= j - last_j <= gap and (i, j) != (last_i, last_j):
                 chain.append((i, j))
                 break
         else:
@@ -253,17 +286,18 @@ def _passage(a: Side, b: Side, chain: list[tuple[int, int]], weights: Mapping[st
     span_a = Span(a.sentences[rows_a[0]].start, a.sentences[rows_a[-1]].end)
     span_b = Span(b.sentences[rows_b[0]].start, b.sentences[rows_b[-1]].end)
     span_a, span_b = _copied_core(a.text, span_a, b.text, span_b, settings)
-    text_a, text_b = span_a.of(a.text), span_b.of(b.text)
+    text_a, text_b = a.words_in(span_a), b.words_in(span_b)
     terms_a = frozenset().union(*(a.terms[i] for i in rows_a))
     terms_b = frozenset().union(*(b.terms[j] for j in rows_b))
     words = round(word_similarity(terms_a, terms_b, weights), 3)
     chars = round(char_similarity(text_a, text_b), 3)
+    kept = kept_share(text_a, text_b)
     if tokens(text_a) == tokens(text_b):
         kind, similarity = "identical", 1.0
     else:
         kind = "minor-changes" if chars >= settings.minor_change_similarity else "reworded"
         similarity = max(words, chars)
-    return AlignedPassage(span_a, span_b, kind, similarity, words, chars, tuple(chain),
+    return AlignedPassage(span_a, span_b, kind, similarity, words, chars, kept, tuple(chain),
                           _explain(text_a, terms_a & terms_b, weights))
 
 

@@ -77,10 +77,11 @@ class Settings:
     whole_coverage: float = 0.8
     #: ... and a partial one (a tenth of an article is a substantial take).
     partial_coverage: float = 0.1
-    #: Length-weighted character similarity of the taken passages at or above
-    #: which the taking is verbatim, and light rewording (else heavy).
-    verbatim_similarity: float = 0.95
-    light_rewording_similarity: float = 0.7
+    #: Share of the taken text's words kept in runs of three or more shared
+    #: words at or above which the taking is verbatim (all but a word here and
+    #: there), and light rewording (half the wording kept; else heavy).
+    verbatim_kept_share: float = 0.9
+    light_kept_share: float = 0.5
 
     def as_dict(self) -> dict[str, object]:
         """The settings as plain JSON-ready data."""

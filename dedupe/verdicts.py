@@ -9,9 +9,10 @@ From the passages a candidate shares with each source
 * **derivation**: ``whole`` when essentially all of the candidate comes from
   sources (``Settings.whole_coverage``), ``partial`` when a substantial part
   does (``Settings.partial_coverage``), else ``none``;
-* **rewording** of what was taken, from the passages' character similarity
-  weighted by length: ``verbatim``, ``light`` (house-style edits, synonym
-  swaps) or ``heavy`` (paraphrase, translation, restructuring);
+* **rewording** of what was taken, from the share of its words kept in runs
+  of three or more shared words, weighted by passage length: ``verbatim``
+  (nearly all), ``light`` (half or more: house-style edits, synonym swaps)
+  or ``heavy`` (paraphrase, translation, restructuring);
 * **credit**: whether the candidate names the source's publisher in a
   crediting form (:mod:`dedupe.credits`);
 * **new material**: candidate sentences that come from no source, and among
@@ -103,7 +104,7 @@ class SourceUse:
                     "source": p.b.as_list(),
                     "kind": p.kind,
                     "similarity": p.similarity,
-                    "scores": {"words": p.word_similarity, "characters": p.char_similarity},
+                    "scores": {"words": p.word_similarity, "characters": p.char_similarity, "kept": p.kept},
                     "shared_words": list(p.shared),
                     "candidate_text": p.a.of(candidate.text),
                     "source_text": p.b.of(self.source.text),
@@ -216,14 +217,15 @@ def _derivation(coverage: float, settings: Settings) -> str:
 
 
 def _rewording(passages: Sequence[AlignedPassage], settings: Settings) -> str | None:
-    """From the length-weighted character similarity of the passages."""
+    """From the share of the taken text's words kept in shared runs (see
+    :func:`dedupe.alignment.kept_share`), weighted by passage length."""
     total = sum(len(p.a) for p in passages)
     if not total:
         return None
-    kept = sum(p.char_similarity * len(p.a) for p in passages) / total
-    if all(p.kind == "identical" for p in passages) or kept >= settings.verbatim_similarity:
+    kept = sum(p.kept * len(p.a) for p in passages) / total
+    if all(p.kind == "identical" for p in passages) or kept >= settings.verbatim_kept_share:
         return "verbatim"
-    return "light" if kept >= settings.light_rewording_similarity else "heavy"
+    return "light" if kept >= settings.light_kept_share else "heavy"
 
 
 def _share(body: Sequence[Span], spans: Iterable[Span]) -> float:

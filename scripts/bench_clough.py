@@ -24,9 +24,9 @@ Scores:
 * source retrieval: whether the top source (largest coverage) is the answer's
   own task's original.
 
-Analysis: the distributions of coverage and of length-weighted character
-similarity per true class, and the thresholds (``Settings.partial_coverage``,
-``verbatim_similarity``, ``light_rewording_similarity``) that would score best.
+Analysis: the distributions of coverage and of length-weighted kept share
+per true class, and the thresholds (``Settings.partial_coverage``,
+``verbatim_kept_share``, ``light_kept_share``) that would score best.
 Thresholds fitted on the corpus they are scored on flatter the product, so
 the script reports three figures: the defaults (the fair one), the in-sample
 best (an upper bound, not a result), and two honest estimates of tuned
@@ -91,13 +91,13 @@ class Answer:
 
     @cached_property
     def similarity(self) -> float | None:
-        """Length-weighted character similarity of all passages taken, as the
+        """Length-weighted kept share (dedupe.alignment.kept_share) of all passages taken, as the
         verdict stage weighs it (``verdicts._rewording``); None without passages."""
         passages = [p for use in self.verdict.sources for p in use.passages]
         total = sum(len(p.a) for p in passages)
         if not total:
             return None
-        return sum(p.char_similarity * len(p.a) for p in passages) / total
+        return sum(p.kept * len(p.a) for p in passages) / total
 
     @cached_property
     def all_identical(self) -> bool:
@@ -226,8 +226,8 @@ def distribution(answers: Sequence[Answer], value: Callable[[Answer], float | No
 @dataclass(frozen=True)
 class Thresholds:
     partial_coverage: float
-    verbatim_similarity: float
-    light_rewording_similarity: float
+    verbatim_kept_share: float
+    light_kept_share: float
 
     def label(self, answer: Answer) -> str:
         """What judge() would say with these thresholds (same rules as
@@ -237,9 +237,9 @@ class Thresholds:
         similarity = answer.similarity
         if similarity is None:
             return "none"  # unreachable: coverage > 0 needs a passage
-        if answer.all_identical or similarity >= self.verbatim_similarity:
+        if answer.all_identical or similarity >= self.verbatim_kept_share:
             return "verbatim"
-        return "light" if similarity >= self.light_rewording_similarity else "heavy"
+        return "light" if similarity >= self.light_kept_share else "heavy"
 
     def as_dict(self) -> dict[str, float]:
         return {k: round(v, 3) for k, v in self.__dict__.items()}
@@ -310,8 +310,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     debris = Counter(d.reason for article in [*matches.candidates, *matches.sources] for d in article.debris)
 
     default_labels = [predicted(a.verdict.derivation, a.verdict.rewording) for a in answers]
-    default_thresholds = Thresholds(settings.partial_coverage, settings.verbatim_similarity,
-                                    settings.light_rewording_similarity)
+    default_thresholds = Thresholds(settings.partial_coverage, settings.verbatim_kept_share,
+                                    settings.light_kept_share)
     # The threshold simulation must agree with judge() itself.
     assert [default_thresholds.label(a) for a in answers] == default_labels
 
@@ -342,8 +342,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         **default_thresholds.as_dict(),
                         **scores(test, [default_thresholds.label(a) for a in test])})
     figures.append({"setting": "leave-one-out (tuned on 94, scored on the 1)", "answers": len(answers),
-                    "partial_coverage": "varies", "verbatim_similarity": "varies",
-                    "light_rewording_similarity": "varies", **scores(answers, loo_labels)})
+                    "partial_coverage": "varies", "verbatim_kept_share": "varies",
+                    "light_kept_share": "varies", **scores(answers, loo_labels)})
 
     misses = [
         {"file": a.file, "true": a.category, "predicted": p, "derivation": a.verdict.derivation,
@@ -395,7 +395,7 @@ def main(argv: Sequence[str] | None = None) -> int:
           + table(result["retrieval"]) + "\n")
     print("Coverage (share of the answer's body inside passages) by true class\n"
           + table(result["coverage_by_class"]) + "\n")
-    print("Length-weighted character similarity of the passages by true class\n"
+    print("Length-weighted kept share of the passages by true class\n"
           + table(result["similarity_by_class"]) + "\n")
     print(f"Misclassified with default Settings ({len(misses)}; first {args.examples})\n"
           + table(misses[: args.examples], floatfmt=".2f"))

@@ -168,3 +168,25 @@ def test_reworded_passage_is_not_trimmed_to_its_shared_fragments():
         "US administration, According to the Washington PostKiev expressed its concerns over two attempted attacks "
         "against radar stations that provide conventional air defense and warnings from Western countries about "
         "nuclear missiles."]
+
+
+def test_headline_summarising_the_lead_is_not_part_of_a_copied_lead():
+    """A copy of the body (not the headline) is one passage that starts at
+    the lead, even though the headline's words all recur in the lead."""
+    bbc = clean_text(seed_text("bbc"), "bbc")
+    body = [span.of(bbc.text) for span in bbc.body][1:8]  # the paragraphs under the headline
+    result = compare_texts({"copy": "\n".join(body), "bbc": seed_text("bbc")})
+    (overlap,) = result.overlaps
+    assert [(p.kind, p.b.of(result.articles[1].text)[:40]) for p in overlap.passages] == [
+        ("identical", body[0][:40])]
+
+
+def test_copy_runs_over_debris_removed_from_the_source():
+    """A shortcode between two source paragraphs does not split the copy of both."""
+    time = clean_text(seed_text("time"), "time")
+    body = [span.of(time.text) for span in time.body]
+    copy = "\n".join(body[1:6])  # spans the [time-brightcove] line in the source
+    result = compare_texts({"copy": copy, "time": seed_text("time")})
+    (overlap,) = result.overlaps
+    assert [p.kind for p in overlap.passages] == ["identical"]
+    assert overlap.passages[0].a.of(copy) == copy
