@@ -22,7 +22,12 @@ from dedupe.boilerplate import learn_boilerplate
 from dedupe.comparison import compare, compare_against
 from dedupe.corpus import Corpus, load_article, load_corpus
 from dedupe.reading import InputError
-from dedupe.reports import article_table, check_data, check_tables, comparison_tables, report_data, to_json
+from dedupe.config import ConfigError, find_config
+from dedupe.gate import FAIL_ON, Policy, findings
+from dedupe.reports import (
+    article_table, check_data, check_tables, comparison_tables, github_annotations, junit_report, report_data,
+    to_json,
+)
 from dedupe.verdicts import judge
 
 EXIT_OK = 0
@@ -48,13 +53,18 @@ def build_parser() -> argparse.ArgumentParser:
     report.set_defaults(run=_run_report)
 
     check = commands.add_parser(
-        "check", help="check candidates against source articles",
+        "check", help="check candidates against source articles (exit 1 on findings)",
         description="Say, for each candidate, which sources it derives from, how reworded, whether credited, "
-                    "and what it adds.")
+                    "and what it adds. Defaults come from [dedupe] in setup.cfg or [tool.dedupe] in pyproject.toml.")
     check.add_argument("candidates", nargs="+", metavar="CANDIDATE", help="article files or directories to check")
-    check.add_argument("--against", nargs="+", required=True, metavar="SOURCE",
+    check.add_argument("--against", nargs="+", metavar="SOURCE",
                        help="source files or directories; NAME=PATH names the publisher of the sources at PATH")
-    check.add_argument("--format", choices=["text", "json"], default="text", help="output format (default: text)")
+    check.add_argument("--fail-on", action="append", metavar="RULE",
+                       help=f"exit 1 when a candidate shows this: {', '.join(FAIL_ON)} (repeat or comma-separate)")
+    check.add_argument("--max-coverage", type=float, metavar="FRACTION",
+                       help="exit 1 when more than this share of a candidate comes from sources")
+    check.add_argument("--format", choices=["text", "json", "junit", "github"],
+                       help="output format (default: text)")
     check.set_defaults(run=_run_check)
 
     clean = commands.add_parser("clean", help="print an article's cleaned text",
@@ -109,10 +119,16 @@ def _run_report(args: argparse.Namespace) -> int:
 
 
 def _run_check(args: argparse.Namespace) -> int:
+    try:
+        options = _check_options(args)
+    except (ConfigError, ValueError) as error:
+        print(f"dedupe: {error}", file=sys.stderr)
+        return EXIT_INPUT
+    against, policy, output = options
     candidates = load_corpus(args.candidates, learn=False)
     sources = Corpus()
     publishers: dict[str, str] = {}
-    for given in args.against:
+    for given in against:
         name, path = _named_source(given)
         loaded = load_corpus([path], learn=False)
         sources.errors.extend(loaded.errors)
@@ -136,11 +152,35 @@ def _run_check(args: argparse.Namespace) -> int:
     articles = learn_boilerplate([*candidates.articles, *sources.articles])
     split = len(candidates.articles)
     verdicts = judge(compare_against(articles[:split], articles[split:]), publishers)
-    if args.format == "json":
-        print(to_json(check_data(verdicts, [*candidates.errors, *sources.errors])))
+    found = [findings(verdict, policy) for verdict in verdicts]
+    errors = [*candidates.errors, *sources.errors]
+    if output == "json":
+        print(to_json(check_data(verdicts, errors, found)))
+    elif output == "junit":
+        print(junit_report(verdicts, found))
+    elif output == "github":
+        print(github_annotations(verdicts, found))
     else:
-        print(check_tables(verdicts))
-    return EXIT_OK
+        print(check_tables(verdicts, found))
+    return EXIT_FINDINGS if any(found) else EXIT_OK
+
+
+def _check_options(args: argparse.Namespace) -> tuple[list[str], Policy, str]:
+    """Sources, policy and format: the command line first, then the
+    project's configuration file, then the built-in defaults."""
+    located = find_config()
+    config = located[1] if located else {}
+    against = args.against or config.get("against")
+    if not against:
+        raise ValueError("no sources: give --against SOURCE... or set `against` in [dedupe] (setup.cfg) "
+                         "or [tool.dedupe] (pyproject.toml)")
+    rules = [rule for given in (args.fail_on or config.get("fail-on") or []) for rule in given.replace(",", " ").split()]
+    max_coverage = args.max_coverage if args.max_coverage is not None else config.get("max-coverage")
+    output = args.format or config.get("format") or "text"
+    if output not in ("text", "json", "junit", "github"):
+        raise ValueError(f"format {output!r} in {located[0] if located else 'the configuration'} is not one of "
+                         "text, json, junit, github")
+    return list(against), Policy(frozenset(rules), max_coverage), output
 
 
 def _named_source(given: str) -> tuple[str | None, str]:

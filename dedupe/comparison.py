@@ -163,7 +163,8 @@ class SourceMatches:
 
 
 def compare_against(candidates: Sequence[Article], sources: Sequence[Article],
-                    settings: Settings = DEFAULT_SETTINGS) -> SourceMatches:
+                    settings: Settings = DEFAULT_SETTINGS, *,
+                    weights: Mapping[str, float] | None = None) -> SourceMatches:
     """Find the passages each candidate shares with any of the sources.
 
     All source sentences go into one LSH index and every candidate sentence
@@ -171,6 +172,10 @@ def compare_against(candidates: Sequence[Article], sources: Sequence[Article],
     lookup per candidate sentence. A source with the same path as a
     candidate is that candidate and is never compared with it; sources with
     the same text are compared once.
+
+    ``weights`` (term -> IDF) replaces the weights computed over the given
+    sentences; an archive (:mod:`dedupe.store`) passes weights over all its
+    articles when it gives only the sources whose sentences collide.
 
     >>> from dedupe.cleaning import clean_text
     >>> wire = clean_text("Two attempted attacks hit radar stations in southern Russia last week.", "wire.txt")
@@ -202,7 +207,8 @@ def compare_against(candidates: Sequence[Article], sources: Sequence[Article],
             source = next((s for s in group if (candidate, s) not in same_file), None)
             if source is not None:
                 by_pair[candidate, source].append((table.local[row], table.local[hit]))
-    weights = term_weights(table.term_sets)
+    if weights is None:
+        weights = term_weights(table.term_sets)
     overlaps = []
     for (c, s), pairs in sorted(by_pair.items()):
         passages = align(table.sides[c], table.sides[first_source + s], pairs, weights, settings)

@@ -14,6 +14,7 @@ Spans are always ``[start, end)`` in characters of the article's text.
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 from collections.abc import Sequence
 from typing import Any
@@ -23,6 +24,8 @@ from tabulate import tabulate
 from dedupe.cleaning import Article
 from dedupe.comparison import Comparison
 from dedupe.reading import InputError
+from dedupe.spans import Span
+from dedupe.gate import Finding
 from dedupe.verdicts import Direction, Verdict, direction
 
 SNIPPET_CHARS = 90
@@ -120,16 +123,30 @@ def _span(span: Any) -> str:
     return f"[{span.start}, {span.end})"
 
 
-def check_data(verdicts: Sequence[Verdict], errors: Sequence[InputError] = ()) -> dict[str, Any]:
-    """The JSON document of ``dedupe check --format json``."""
-    return {"results": [verdict.as_dict() for verdict in verdicts],
-            "errors": [{"path": error.path, "reason": error.reason} for error in errors]}
+def check_data(verdicts: Sequence[Verdict], errors: Sequence[InputError] = (),
+               found: Sequence[Sequence[Finding]] | None = None) -> dict[str, Any]:
+    """The JSON document of ``dedupe check --format json``; with ``found``,
+    each result also lists its findings and whether it passed."""
+    results = []
+    for number, verdict in enumerate(verdicts):
+        result = verdict.as_dict()
+        if found is not None:
+            result["findings"] = [_finding_dict(f) for f in found[number]]
+            result["passed"] = not found[number]
+        results.append(result)
+    return {"results": results, "errors": [{"path": error.path, "reason": error.reason} for error in errors]}
 
 
-def check_tables(verdicts: Sequence[Verdict]) -> str:
-    """The terminal report of ``dedupe check``: one section per candidate."""
+def _finding_dict(finding: Finding) -> dict[str, Any]:
+    return {"rule": finding.rule, "message": finding.message, "source": finding.source,
+            "span": finding.span.as_list() if finding.span else None}
+
+
+def check_tables(verdicts: Sequence[Verdict], found: Sequence[Sequence[Finding]] | None = None) -> str:
+    """The terminal report of ``dedupe check``: one section per candidate,
+    ending with its findings when a policy is in force."""
     sections = []
-    for verdict in verdicts:
+    for number, verdict in enumerate(verdicts):
         candidate = verdict.candidate
         lines = [
             f"== {candidate.path}" + (f" — {snippet(candidate.title, 70)}" if candidate.title else ""),
@@ -154,5 +171,66 @@ def check_tables(verdicts: Sequence[Verdict]) -> str:
         if verdict.new_claims:
             lines.append(f"new claims ({len(verdict.new_claims)}):")
             lines.extend(f"  {_span(claim.span)} {snippet(claim.text, 100)}" for claim in verdict.new_claims)
+        if found is not None:
+            lines.extend(f"FAIL {f.rule}: {f.message}" for f in found[number])
+            lines.append("FAILED" if found[number] else "passed")
         sections.append("\n".join(lines))
     return "\n\n".join(sections)
+
+
+def junit_report(verdicts: Sequence[Verdict], found: Sequence[Sequence[Finding]]) -> str:
+    """JUnit XML: each candidate a test case, failing with its findings, so
+    CI systems list checked drafts like tests."""
+    failures = sum(1 for items in found if items)
+    suites = ElementTree.Element("testsuites", name="dedupe check", tests=str(len(verdicts)), failures=str(failures))
+    suite = ElementTree.SubElement(suites, "testsuite", name="dedupe check", tests=str(len(verdicts)),
+                                   failures=str(failures), errors="0", skipped="0")
+    for verdict, items in zip(verdicts, found):
+        case = ElementTree.SubElement(suite, "testcase", classname="dedupe.check", name=verdict.candidate.path,
+                                      file=verdict.candidate.path)
+        if items:
+            failure = ElementTree.SubElement(case, "failure", message="; ".join(f.message for f in items),
+                                             type=",".join(sorted({f.rule for f in items})))
+            failure.text = "\n".join(f.message for f in items)
+        ElementTree.SubElement(case, "system-out").text = check_tables([verdict])
+    ElementTree.indent(suites)
+    return ElementTree.tostring(suites, encoding="unicode", xml_declaration=True)
+
+
+def github_annotations(verdicts: Sequence[Verdict], found: Sequence[Sequence[Finding]]) -> str:
+    """GitHub Actions workflow commands: an ``::error`` per finding, placed on
+    the candidate's line and column where the first reused passage starts
+    (plain-text candidates; for HTML the file alone), and a ``::notice`` per
+    candidate that passes."""
+    lines = []
+    for verdict, items in zip(verdicts, found):
+        candidate = verdict.candidate
+        if not items:
+            summary = f"{verdict.derivation} derivation, {verdict.coverage:.0%} from sources"
+            lines.append(f"::notice {_properties(file=candidate.path, title='dedupe: passes')}::{_escape(summary)}")
+        for finding in items:
+            place: dict[str, object] = {"file": candidate.path}
+            if finding.span is not None and candidate.kind == "text":
+                place.update(_line_and_column(candidate.text, finding.span))
+            place["title"] = f"dedupe: {finding.rule}"
+            lines.append(f"::error {_properties(**place)}::{_escape(finding.message)}")
+    return "\n".join(lines)
+
+
+def _line_and_column(text: str, span: Span) -> dict[str, int]:
+    """1-based line and column of a span's start and end, as GitHub counts them."""
+    def position(offset: int) -> tuple[int, int]:
+        line = text.count("\n", 0, offset) + 1
+        return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+    line, column = position(span.start)
+    end_line, end_column = position(span.end)
+    return {"line": line, "col": column, "endLine": end_line, "endColumn": end_column}
+
+
+def _escape(data: str) -> str:
+    return data.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _properties(**values: object) -> str:
+    return ",".join(f"{key}={_escape(str(value)).replace(':', '%3A').replace(',', '%2C')}"
+                    for key, value in values.items())

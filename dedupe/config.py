@@ -1,0 +1,117 @@
+"""Project defaults for ``dedupe check`` from the checked repository.
+
+A newsroom's repository says once how its drafts are checked, so its CI
+step stays one line. The nearest ``setup.cfg`` with a ``[dedupe]`` section,
+or ``pyproject.toml`` with ``[tool.dedupe]``, found from the working
+directory upwards, gives defaults for the options of the same names;
+options given on the command line win.
+
+``setup.cfg``::
+
+    [dedupe]
+    against = wire/ archive/
+    fail-on = uncredited, reworded
+    max-coverage = 0.3
+    format = github
+
+``pyproject.toml``::
+
+    [tool.dedupe]
+    against = ["wire/", "archive/"]
+    fail-on = ["uncredited"]
+    max-coverage = 0.3
+
+Relative paths in ``against`` are taken from the directory of the file that
+names them.
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+KEYS = ("against", "index", "fail-on", "max-coverage", "format")
+
+
+class ConfigError(ValueError):
+    """A configuration file that cannot be used; ``str()`` names it."""
+
+
+def find_config(start: str | os.PathLike[str] = ".") -> tuple[Path, dict[str, Any]] | None:
+    """The first ``setup.cfg`` ``[dedupe]`` or ``pyproject.toml``
+    ``[tool.dedupe]`` from ``start`` upwards, as (file, normalised values)."""
+    directory = Path(start).resolve()
+    for folder in (directory, *directory.parents):
+        for name, read in (("pyproject.toml", _from_pyproject), ("setup.cfg", _from_setup_cfg)):
+            file = folder / name
+            if file.is_file():
+                values = read(file)
+                if values is not None:
+                    return file, _normalise(file, values)
+    return None
+
+
+def _from_pyproject(file: Path) -> dict[str, Any] | None:
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"{file}: cannot be read as TOML: {error}") from None
+    section = data.get("tool", {}).get("dedupe")
+    if section is None:
+        return None
+    if not isinstance(section, dict):
+        raise ConfigError(f"{file}: [tool.dedupe] must be a table")
+    return section
+
+
+def _from_setup_cfg(file: Path) -> dict[str, Any] | None:
+    parser = configparser.ConfigParser()
+    try:
+        parser.read_string(file.read_text(encoding="utf-8"), source=str(file))
+    except (OSError, UnicodeDecodeError, configparser.Error) as error:
+        raise ConfigError(f"{file}: cannot be read: {' '.join(str(error).split())}") from None
+    if not parser.has_section("dedupe"):
+        return None
+    return dict(parser.items("dedupe"))
+
+
+def _normalise(file: Path, values: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(values) - set(KEYS)
+    if unknown:
+        raise ConfigError(f"{file}: unknown dedupe option {', '.join(sorted(unknown))} (known: {', '.join(KEYS)})")
+    result: dict[str, Any] = {}
+    for key in ("against", "fail-on"):
+        if key in values:
+            items = values[key]
+            if isinstance(items, str):
+                items = items.replace(",", " ").split()
+            if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+                raise ConfigError(f"{file}: {key} must be a list of strings")
+            result[key] = items
+    if "against" in result:
+        result["against"] = [_relative_to(file, item) for item in result["against"]]
+    if "max-coverage" in values:
+        try:
+            result["max-coverage"] = float(values["max-coverage"])
+        except (TypeError, ValueError):
+            raise ConfigError(f"{file}: max-coverage must be a number, not {values['max-coverage']!r}") from None
+    for key in ("index", "format"):
+        if key in values:
+            if not isinstance(values[key], str):
+                raise ConfigError(f"{file}: {key} must be a string")
+            result[key] = values[key]
+    return result
+
+
+def _relative_to(file: Path, item: str) -> str:
+    """``NAME=PATH`` or ``PATH``, with a relative PATH taken from the config file's folder."""
+    name, equals, path = item.partition("=")
+    if not equals:
+        name, path = "", item
+    if Path(path).is_absolute():
+        return item
+    resolved = os.path.relpath(file.parent / path)
+    return f"{name}={resolved}" if equals else resolved

@@ -1,0 +1,166 @@
+"""The CI gate: --fail-on, --max-coverage, exit codes, junit and github formats, project config."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ElementTree
+
+import pytest
+
+from conftest import SEEDS, seed_text
+
+WAPO_BODY = [line for line in seed_text("wapo").splitlines() if len(line.split()) > 12]
+
+
+@pytest.fixture
+def newsroom(tmp_path):
+    """A wire folder with the WaPo seed (publisher from its sidecar) and three drafts."""
+    wire = tmp_path / "wire"
+    wire.mkdir()
+    (wire / "wapo.txt").write_text(seed_text("wapo"), encoding="utf-8")
+    (wire / "wapo.meta.json").write_text('{"publisher": "The Washington Post"}', encoding="utf-8")
+    drafts = tmp_path / "drafts"
+    drafts.mkdir()
+    (drafts / "copied.txt").write_text("\n".join(WAPO_BODY[:8]) + "\n", encoding="utf-8")
+    (drafts / "credited.txt").write_text(
+        "\n".join(WAPO_BODY[:8]) + "\nThe Washington Post first reported the remarks.\n", encoding="utf-8")
+    (drafts / "own.txt").write_text(
+        "The city council of Tromsø voted on Tuesday to build a new harbour for fishing boats.\n"
+        "The project will cost 240 million kroner, the mayor said, and should be ready in 2027.\n", encoding="utf-8")
+    return tmp_path
+
+
+def _check(run_cli, newsroom, *args):
+    return run_cli("check", *args, "--against", newsroom / "wire")
+
+
+def test_exit_0_when_nothing_fails_and_no_policy(run_cli, newsroom):
+    """Without a policy, check reports and passes."""
+    code, _, err = _check(run_cli, newsroom, newsroom / "drafts")
+    assert (code, err) == (0, "")
+
+
+def test_uncredited_copy_fails_and_credited_one_passes(run_cli, newsroom):
+    """--fail-on uncredited: exit 1, and only the uncredited draft carries a finding."""
+    code, out, _ = _check(run_cli, newsroom, newsroom / "drafts", "--fail-on", "uncredited", "--format", "json")
+    assert code == 1
+    results = {r["candidate"]["path"].rsplit("/", 1)[-1]: r for r in json.loads(out)["results"]}
+    assert [f["rule"] for f in results["copied.txt"]["findings"]] == ["uncredited"]
+    assert results["copied.txt"]["passed"] is False
+    assert results["credited.txt"]["findings"] == [] and results["credited.txt"]["passed"] is True
+    assert results["own.txt"]["passed"] is True
+    code, _, _ = _check(run_cli, newsroom, newsroom / "drafts" / "credited.txt", "--fail-on", "uncredited")
+    assert code == 0
+
+
+def test_reworded_and_any_rules(run_cli, newsroom):
+    """--fail-on reworded fails reworded reuse even when credited; verbatim reuse passes it; any fails all reuse."""
+    bbc = newsroom / "drafts" / "bbc.txt"
+    bbc.write_text(seed_text("bbc"), encoding="utf-8")
+    code, out, _ = _check(run_cli, newsroom, bbc, newsroom / "drafts" / "credited.txt", "--fail-on", "reworded",
+                          "--format", "json")
+    assert code == 1
+    results = {r["candidate"]["path"].rsplit("/", 1)[-1]: r for r in json.loads(out)["results"]}
+    assert [f["rule"] for f in results["bbc.txt"]["findings"]] == ["reworded"]
+    assert results["credited.txt"]["passed"] is True  # verbatim, not reworded
+    code, out, _ = _check(run_cli, newsroom, newsroom / "drafts" / "credited.txt", "--fail-on", "any")
+    assert code == 1
+
+
+def test_max_coverage(run_cli, newsroom):
+    """--max-coverage fails a draft more of which comes from sources than allowed, whatever the credit."""
+    credited = newsroom / "drafts" / "credited.txt"
+    assert _check(run_cli, newsroom, credited, "--max-coverage", "0.5")[0] == 1
+    assert _check(run_cli, newsroom, credited, "--max-coverage", "1")[0] == 0
+    assert _check(run_cli, newsroom, newsroom / "drafts" / "own.txt", "--max-coverage", "0")[0] == 0
+
+
+@pytest.mark.parametrize("args", [("--fail-on", "plagiarism"), ("--max-coverage", "1.5"), ("--format", "xml")])
+def test_bad_gate_options_are_usage_errors(run_cli, newsroom, args):
+    """A bad option value is exit 2 with one line, not a traceback."""
+    code, out, err = _check(run_cli, newsroom, newsroom / "drafts", *args)
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) >= 1 and "Traceback" not in err
+
+
+def test_junit_lists_each_candidate_as_a_test_case(run_cli, newsroom):
+    """JUnit XML: one test case per draft; the uncredited one fails with its message."""
+    code, out, _ = _check(run_cli, newsroom, newsroom / "drafts", "--fail-on", "uncredited", "--format", "junit")
+    assert code == 1
+    suite = ElementTree.fromstring(out).find("testsuite")
+    cases = {case.get("name").rsplit("/", 1)[-1]: case for case in suite.findall("testcase")}
+    assert sorted(cases) == ["copied.txt", "credited.txt", "own.txt"]
+    assert suite.get("tests") == "3" and suite.get("failures") == "1"
+    failure = cases["copied.txt"].find("failure")
+    assert failure is not None and "uncredited reuse of The Washington Post" in failure.get("message")
+    assert cases["own.txt"].find("failure") is None
+    assert "derivation:" in cases["own.txt"].find("system-out").text
+
+
+def test_github_annotations_point_at_the_first_reused_line(run_cli, newsroom):
+    """GitHub workflow commands: an ::error on the line and column where the reuse starts."""
+    draft = newsroom / "drafts" / "late.txt"
+    draft.write_text("A new opening line written by our reporter, with no copying at all here.\n"
+                     + "\n".join(WAPO_BODY[:8]) + "\n", encoding="utf-8")
+    code, out, _ = _check(run_cli, newsroom, draft, "--fail-on", "uncredited", "--format", "github")
+    assert code == 1
+    (line,) = out.strip().splitlines()
+    assert line.startswith(f"::error file={draft},line=2,col=1,")
+    assert "title=dedupe%3A uncredited::uncredited reuse of The Washington Post" in line
+    code, out, _ = _check(run_cli, newsroom, newsroom / "drafts" / "own.txt", "--fail-on", "uncredited",
+                          "--format", "github")
+    assert code == 0 and out.startswith("::notice ")
+
+
+def test_defaults_from_setup_cfg(run_cli, newsroom, monkeypatch):
+    """[dedupe] in setup.cfg gives sources, policy and format; the command line wins."""
+    (newsroom / "setup.cfg").write_text("[metadata]\nname = x\n\n[dedupe]\nagainst = wire/\n"
+                                        "fail-on = uncredited\nformat = json\n", encoding="utf-8")
+    monkeypatch.chdir(newsroom / "drafts")  # found from a subfolder, `against` relative to the file
+    code, out, _ = run_cli("check", "copied.txt")
+    assert code == 1 and json.loads(out)["results"][0]["findings"][0]["rule"] == "uncredited"
+    code, out, _ = run_cli("check", "copied.txt", "--fail-on", "reworded", "--format", "text")
+    assert code == 0 and "derivation: whole" in out
+
+
+def test_defaults_from_pyproject(run_cli, newsroom, monkeypatch):
+    """[tool.dedupe] in pyproject.toml works the same way."""
+    (newsroom / "pyproject.toml").write_text('[tool.dedupe]\nagainst = ["wire"]\nmax-coverage = 0.2\n',
+                                             encoding="utf-8")
+    monkeypatch.chdir(newsroom)
+    assert run_cli("check", "drafts/copied.txt")[0] == 1
+    assert run_cli("check", "drafts/own.txt")[0] == 0
+
+
+@pytest.mark.parametrize("name, content", [
+    ("setup.cfg", "[dedupe]\nfail-on = uncredited\nwhatever = 1\n"),
+    ("setup.cfg", "[dedupe\nbroken"),
+    ("pyproject.toml", "[tool.dedupe]\nmax-coverage = 'lots'\n"),
+    ("pyproject.toml", "[tool.dedupe\n"),
+])
+def test_bad_config_is_one_line_naming_the_file(run_cli, newsroom, monkeypatch, name, content):
+    """A configuration file that cannot be used is exit 2 with one line naming it."""
+    (newsroom / name).write_text(content, encoding="utf-8")
+    monkeypatch.chdir(newsroom)
+    code, out, err = run_cli("check", "drafts/copied.txt", "--against", "wire")
+    assert code == 2 and out == ""
+    (line,) = err.strip().splitlines()
+    assert name in line
+
+
+def test_no_sources_anywhere_is_a_usage_error(run_cli, tmp_path, monkeypatch):
+    """No --against and no configuration: exit 2 saying how to give sources."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.txt").write_text(seed_text("nyt"), encoding="utf-8")
+    code, _, err = run_cli("check", "a.txt")
+    assert code == 2 and "--against" in err
+
+
+def test_setup_cfg_names_publishers_in_against(run_cli, newsroom, monkeypatch):
+    """`against = NAME=PATH other/` in setup.cfg names the publisher, as on the command line."""
+    (newsroom / "setup.cfg").write_text("[dedupe]\nagainst = Ledger=wire\n", encoding="utf-8")
+    (newsroom / "wire" / "wapo.meta.json").unlink()
+    monkeypatch.chdir(newsroom)
+    code, out, _ = run_cli("check", "drafts/copied.txt", "--format", "json")
+    assert code == 0
+    assert json.loads(out)["results"][0]["sources"][0]["publisher"] == "Ledger"
