@@ -21,13 +21,15 @@ from dedupe import __version__
 from dedupe.boilerplate import learn_boilerplate
 from dedupe.comparison import compare, compare_against
 from dedupe.corpus import Corpus, load_article, load_corpus
-from dedupe.reading import InputError
+from dedupe.progress import Progress
+from dedupe.reading import InputError, find_articles
 from dedupe.config import ConfigError, find_config
 from dedupe.gate import FAIL_ON, Policy, findings
 from dedupe.reports import (
-    article_table, check_data, check_tables, comparison_tables, github_annotations, junit_report, report_data,
-    to_json,
+    article_table, check_data, check_tables, comparison_tables, github_annotations, index_table, junit_report,
+    report_data, stats_table, to_json,
 )
+from dedupe.store import StoreError, inspect_index, open_index
 from dedupe.verdicts import judge
 
 EXIT_OK = 0
@@ -59,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("candidates", nargs="+", metavar="CANDIDATE", help="article files or directories to check")
     check.add_argument("--against", nargs="+", metavar="SOURCE",
                        help="source files or directories; NAME=PATH names the publisher of the sources at PATH")
+    check.add_argument("--index", metavar="URL", help="check against an index of originals (see `dedupe index`)")
     check.add_argument("--fail-on", action="append", metavar="RULE",
                        help=f"exit 1 when a candidate shows this: {', '.join(FAIL_ON)} (repeat or comma-separate)")
     check.add_argument("--max-coverage", type=float, metavar="FRACTION",
@@ -66,6 +69,24 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=["text", "json", "junit", "github"],
                        help="output format (default: text)")
     check.set_defaults(run=_run_check)
+
+    index = commands.add_parser("index", help="manage an index of originals to check against",
+                                description="An index of originals: SQLite file by default (./.dedupe/index.db).")
+    index_commands = index.add_subparsers(dest="index_command", required=True, metavar="ACTION")
+    add = index_commands.add_parser("add", help="add articles (files or directories) to the index")
+    add.add_argument("paths", nargs="+", metavar="PATH")
+    add.add_argument("--publisher", metavar="NAME", help="the publisher of these articles")
+    remove = index_commands.add_parser("remove", help="remove articles by id")
+    remove.add_argument("ids", nargs="+", type=int, metavar="ID")
+    listing = index_commands.add_parser("list", help="list the indexed articles")
+    stats = index_commands.add_parser("stats", help="counts, settings and integrity of the index")
+    for sub in (add, remove, listing, stats):
+        sub.add_argument("--index", metavar="URL", help="sqlite:///PATH (default ./.dedupe/index.db)")
+        sub.add_argument("--format", choices=["text", "json"], default="text", help="output format (default: text)")
+    add.set_defaults(run=_run_index_add)
+    remove.set_defaults(run=_run_index_remove)
+    listing.set_defaults(run=_run_index_list)
+    stats.set_defaults(run=_run_index_stats)
 
     clean = commands.add_parser("clean", help="print an article's cleaned text",
                                 description="Print the cleaned text of one article, or its debris.")
@@ -124,36 +145,49 @@ def _run_check(args: argparse.Namespace) -> int:
     except (ConfigError, ValueError) as error:
         print(f"dedupe: {error}", file=sys.stderr)
         return EXIT_INPUT
-    against, policy, output = options
+    against, index_url, policy, output = options
     candidates = load_corpus(args.candidates, learn=False)
-    sources = Corpus()
-    publishers: dict[str, str] = {}
-    for given in against:
-        name, path = _named_source(given)
-        loaded = load_corpus([path], learn=False)
-        sources.errors.extend(loaded.errors)
-        for article in loaded.articles:
-            if name:
-                publishers[article.path] = name
-            sources.articles.append(article)
-    for error in [*candidates.errors, *sources.errors]:
+    for error in candidates.errors:
         _warn(error)
     if not candidates.articles:
         print("dedupe: no candidate could be read", file=sys.stderr)
         return EXIT_INPUT
-    if not sources.articles:
-        print("dedupe: no source could be read", file=sys.stderr)
-        return EXIT_INPUT
-    seen: dict[str, str] = {}
-    for source in sources.articles:
-        if source.cleaned_text in seen:
-            print(f"dedupe: {source.path}: same text as {seen[source.cleaned_text]}; compared once", file=sys.stderr)
-        seen.setdefault(source.cleaned_text, source.path)
-    articles = learn_boilerplate([*candidates.articles, *sources.articles])
-    split = len(candidates.articles)
-    verdicts = judge(compare_against(articles[:split], articles[split:]), publishers)
+    if index_url is not None:
+        try:
+            with open_index(index_url) as index:
+                verdicts = judge(index.candidates(learn_boilerplate(candidates.articles)),
+                                 known_publishers=index.publishers())
+        except StoreError as error:
+            print(f"dedupe: {error}", file=sys.stderr)
+            return EXIT_INPUT
+        errors = list(candidates.errors)
+    else:
+        sources = Corpus()
+        publishers: dict[str, str] = {}
+        for given in against:
+            name, path = _named_source(given)
+            loaded = load_corpus([path], learn=False)
+            sources.errors.extend(loaded.errors)
+            for article in loaded.articles:
+                if name:
+                    publishers[article.path] = name
+                sources.articles.append(article)
+        for error in sources.errors:
+            _warn(error)
+        if not sources.articles:
+            print("dedupe: no source could be read", file=sys.stderr)
+            return EXIT_INPUT
+        seen: dict[str, str] = {}
+        for source in sources.articles:
+            if source.cleaned_text in seen:
+                print(f"dedupe: {source.path}: same text as {seen[source.cleaned_text]}; compared once",
+                      file=sys.stderr)
+            seen.setdefault(source.cleaned_text, source.path)
+        articles = learn_boilerplate([*candidates.articles, *sources.articles])
+        split = len(candidates.articles)
+        verdicts = judge(compare_against(articles[:split], articles[split:]), publishers)
+        errors = [*candidates.errors, *sources.errors]
     found = [findings(verdict, policy) for verdict in verdicts]
-    errors = [*candidates.errors, *sources.errors]
     if output == "json":
         print(to_json(check_data(verdicts, errors, found)))
     elif output == "junit":
@@ -165,22 +199,98 @@ def _run_check(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if any(found) else EXIT_OK
 
 
-def _check_options(args: argparse.Namespace) -> tuple[list[str], Policy, str]:
-    """Sources, policy and format: the command line first, then the
-    project's configuration file, then the built-in defaults."""
+def _check_options(args: argparse.Namespace) -> tuple[list[str], str | None, Policy, str]:
+    """Sources (paths or an index URL), policy and format: the command line
+    first, then the project's configuration file, then the built-in defaults."""
     located = find_config()
     config = located[1] if located else {}
-    against = args.against or config.get("against")
-    if not against:
-        raise ValueError("no sources: give --against SOURCE... or set `against` in [dedupe] (setup.cfg) "
-                         "or [tool.dedupe] (pyproject.toml)")
+    against = args.against or ([] if args.index else config.get("against"))
+    index_url = args.index or (None if args.against else config.get("index"))
+    if against and index_url:
+        raise ValueError("give either --against or --index, not both")
+    if not against and not index_url:
+        raise ValueError("no sources: give --against SOURCE... or --index URL, or set `against` or `index` "
+                         "in [dedupe] (setup.cfg) or [tool.dedupe] (pyproject.toml)")
     rules = [rule for given in (args.fail_on or config.get("fail-on") or []) for rule in given.replace(",", " ").split()]
     max_coverage = args.max_coverage if args.max_coverage is not None else config.get("max-coverage")
     output = args.format or config.get("format") or "text"
     if output not in ("text", "json", "junit", "github"):
         raise ValueError(f"format {output!r} in {located[0] if located else 'the configuration'} is not one of "
                          "text, json, junit, github")
-    return list(against), Policy(frozenset(rules), max_coverage), output
+    return list(against or []), index_url, Policy(frozenset(rules), max_coverage), output
+
+
+def _run_index_add(args: argparse.Namespace) -> int:
+    paths = list(find_articles(args.paths))
+    counts = {"added": 0, "already indexed": 0, "failed": 0}
+    added: list[dict[str, object]] = []
+    try:
+        with open_index(args.index, create=True) as index, Progress(len(paths), "indexing") as progress:
+            for found in paths:
+                progress.advance()
+                try:
+                    if isinstance(found, InputError):
+                        raise found
+                    article = load_article(found)
+                except InputError as error:
+                    counts["failed"] += 1
+                    _warn(error)
+                    continue
+                number, new = index.add(article, publisher=args.publisher)
+                counts["added" if new else "already indexed"] += 1
+                added.append({"id": number, "path": article.path, "new": new})
+    except StoreError as error:
+        print(f"dedupe: {error}", file=sys.stderr)
+        return EXIT_INPUT
+    if args.format == "json":
+        print(to_json({"articles": added, "counts": counts}))
+    else:
+        print(", ".join(f"{count} {what}" for what, count in counts.items()))
+    return EXIT_OK if counts["added"] + counts["already indexed"] else EXIT_INPUT
+
+
+def _run_index_remove(args: argparse.Namespace) -> int:
+    try:
+        with open_index(args.index) as index:
+            removed = index.remove(args.ids)
+    except StoreError as error:
+        print(f"dedupe: {error}", file=sys.stderr)
+        return EXIT_INPUT
+    missing = [number for number in args.ids if number not in removed]
+    for number in missing:
+        print(f"dedupe: no article with id {number} in the index", file=sys.stderr)
+    if args.format == "json":
+        print(to_json({"removed": removed, "missing": missing}))
+    else:
+        print(f"removed {len(removed)}" + (f", {len(missing)} not found" if missing else ""))
+    return EXIT_OK if removed or not missing else EXIT_INPUT
+
+
+def _run_index_list(args: argparse.Namespace) -> int:
+    try:
+        with open_index(args.index) as index:
+            articles = index.list()
+    except StoreError as error:
+        print(f"dedupe: {error}", file=sys.stderr)
+        return EXIT_INPUT
+    if args.format == "json":
+        print(to_json({"articles": [article.as_dict() for article in articles]}))
+    else:
+        print(index_table(articles))
+    return EXIT_OK
+
+
+def _run_index_stats(args: argparse.Namespace) -> int:
+    try:
+        stats = inspect_index(args.index)
+    except StoreError as error:
+        print(f"dedupe: {error}", file=sys.stderr)
+        return EXIT_INPUT
+    if args.format == "json":
+        print(to_json(stats))
+    else:
+        print(stats_table(stats))
+    return EXIT_OK if stats.get("integrity") == "ok" else EXIT_INPUT
 
 
 def _named_source(given: str) -> tuple[str | None, str]:

@@ -25,6 +25,7 @@ from dedupe.cleaning import Article
 from dedupe.comparison import Comparison
 from dedupe.reading import InputError
 from dedupe.spans import Span
+from dedupe.store import StoredArticle
 from dedupe.gate import Finding
 from dedupe.verdicts import Direction, Verdict, direction
 
@@ -234,3 +235,22 @@ def _escape(data: str) -> str:
 def _properties(**values: object) -> str:
     return ",".join(f"{key}={_escape(str(value)).replace(':', '%3A').replace(',', '%2C')}"
                     for key, value in values.items())
+
+
+def index_table(articles: Sequence[StoredArticle]) -> str:
+    """``dedupe index list``: one row per indexed article."""
+    rows = [[a.id, a.path, snippet(a.title or "(untitled)", 48), a.publisher or "-", a.date or "-", a.words, a.added]
+            for a in articles]
+    return tabulate(rows, headers=["id", "path", "title", "publisher", "date", "words", "added"])
+
+
+def stats_table(stats: dict[str, Any]) -> str:
+    """``dedupe index stats``: one row per figure, nested settings flattened."""
+    rows = []
+    for key, value in stats.items():
+        if isinstance(value, dict):
+            rows.extend([f"{key}.{inner}", json.dumps(item) if not isinstance(item, str) else item]
+                        for inner, item in value.items())
+        else:
+            rows.append([key, value])
+    return tabulate(rows, tablefmt="plain")

@@ -146,14 +146,17 @@ class Verdict:
 
 
 def judge(matches: SourceMatches, publishers: Mapping[str, str] | None = None,
-          settings: Settings | None = None) -> list[Verdict]:
+          settings: Settings | None = None, known_publishers: Iterable[str] = ()) -> list[Verdict]:
     """A verdict for every candidate of ``matches``, in order.
 
     ``publishers`` maps a source path to its publisher's name (from
     ``--against NAME=PATH``); other sources are named from their metadata.
+    ``known_publishers`` are more names to look for credits to (an index's
+    publishers, whose articles did not all make the shortlist).
     """
     settings = settings or matches.settings
     names = [source_publisher(source, (publishers or {}).get(source.path)) for source in matches.sources]
+    lookup = {name: [name] for name in (*names, *known_publishers) if name}
     by_candidate: dict[int, list[tuple[int, tuple[AlignedPassage, ...]]]] = {}
     for overlap in matches.overlaps:
         by_candidate.setdefault(overlap.a, []).append((overlap.b, overlap.passages))
@@ -161,7 +164,7 @@ def judge(matches: SourceMatches, publishers: Mapping[str, str] | None = None,
     for number, candidate in enumerate(matches.candidates):
         sentences = matches.sentences[number]
         body = candidate.body
-        credited = credited_publishers(candidate, {name: [name] for name in names if name})
+        credited = credited_publishers(candidate, lookup)
         uses = []
         for source_number, passages in by_candidate.get(number, []):
             source = matches.sources[source_number]

@@ -1,0 +1,651 @@
+"""The SQLite backend of the archive (:mod:`dedupe.store`), standard library only.
+
+**Tables.** ``meta`` holds the settings record (one row per key of
+:func:`dedupe.store.index_settings`, JSON values) and the running count of
+indexed sentences. ``articles`` holds each article as cleaned: text, body
+spans, debris and metadata (JSON), the publisher a check names, and two
+hashes: ``content_hash`` (kind and text: what makes an article the same
+one, unique) and ``body_hash`` (cleaned text: what ``compare_against``
+compares once). ``sentences`` has every sentence's offsets and whether it is
+long enough to fingerprint; ``signatures`` the MinHash of each eligible one
+(little-endian uint32 bytes); ``buckets`` its band keys, one row per band,
+keyed ``(band, key, article_id, idx)`` so a lookup is a prefix search of
+the table itself (removing an article recomputes its keys from its
+signatures, so neither a second index nor a foreign key on ``article_id``
+doubles or scans the biggest table); ``terms`` the number of indexed sentences each content
+term occurs in, for term weights over the whole archive.
+
+**Writes.** Each ``add`` and ``remove`` is one ``BEGIN IMMEDIATE``
+transaction: the article's row, sentences, signatures, buckets and term
+counts are all there or none is, whatever stops the process (Ctrl-C, a
+kill, a crash). The fingerprints are computed before the transaction, so
+the write lock is held only for the inserts. A writer waits up to
+``timeout`` seconds for another one, then raises
+:class:`~dedupe.store.StoreLockedError`.
+
+**Why WAL.** In write-ahead-log mode readers never block the writer and the
+writer never blocks readers: several processes can check candidates while
+one adds. ``synchronous=NORMAL`` keeps commits fast; a power cut may lose the
+last commits, never the consistency of the file.
+
+**Lookups.** :meth:`~dedupe.store.ArticleIndex.candidates` runs in one read
+transaction (a consistent snapshot while writers go on): the candidates'
+band keys go into a temporary table that is joined with ``buckets``, then
+only the articles owning a colliding sentence are loaded, and term
+frequencies are read for the terms in play. Opening reads the settings
+record and nothing else.
+
+**Checks on open.** The file must start with the SQLite header and, when no
+write-ahead log is pending, be as long as its header says (a truncated copy
+is caught before SQLite reads a missing page); the ``meta`` record must be
+there, of this format version, and built with the same settings.
+Any SQLite error that says the file is damaged becomes
+:class:`~dedupe.store.StoreCorruptError` naming the file;
+:func:`inspect_sqlite` reports on a damaged file as far as it can be read.
+
+**Threads.** An :class:`SQLiteIndex` may be shared by threads: each thread
+gets its own connection on first use (reads run in parallel; SQLite's lock
+serialises writes). :meth:`SQLiteIndex.close` closes them all; call it when
+no thread uses the index any more.
+
+>>> import tempfile, os
+>>> from dedupe.cleaning import clean_text
+>>> path = os.path.join(tempfile.mkdtemp(), "index.db")
+>>> with SQLiteIndex(path, create=True) as index:
+...     index.add(clean_text("Rain fell in Oslo on Friday for the third day.", "oslo.txt"))
+...     index.add(clean_text("Rain fell in Oslo on Friday for the third day.", "again.txt"))
+...     [a.path for a in index.list()]
+(1, True)
+(1, False)
+['oslo.txt']
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import os
+import sqlite3
+import struct
+import threading
+from collections import Counter
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import Any
+
+import numpy as np
+
+from dedupe import __version__
+from dedupe.cleaning import Article
+from dedupe.settings import DEFAULT_SETTINGS, Settings
+from dedupe.store import (
+    DEFAULT_TIMEOUT,
+    ArticleIndex,
+    Fingerprinted,
+    StoredArticle,
+    StoreCorruptError,
+    StoreError,
+    StoreLockedError,
+    StoreMissingError,
+    article_columns,
+    article_from_columns,
+    band_keys,
+    body_hash,
+    check_settings,
+    content_hash,
+    fingerprint,
+    index_settings,
+    lsh_bands,
+    signature_bytes,
+    signature_from_bytes,
+    with_publisher,
+)
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+_HEADER_BYTES = 100
+_WAL_MODE = 2  # header bytes 18 and 19 (read and write format versions) in WAL mode
+#: Bound parameters per statement; well under every SQLite build's limit.
+_CHUNK = 500
+#: Characters of ``PRAGMA quick_check`` findings kept in a one-line report.
+_CHECK_CHARS = 240
+#: What ``stats`` counts: report key -> table.
+_COUNTED = {"articles": "articles", "eligible_sentences": "signatures", "buckets": "buckets", "terms": "terms"}
+_SENTENCES_KEY = "sentences"
+
+SCHEMA = (
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    """CREATE TABLE articles (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        content_hash TEXT UNIQUE NOT NULL,
+        body_hash TEXT NOT NULL,
+        path TEXT NOT NULL,
+        title TEXT,
+        publisher TEXT,
+        date TEXT,
+        kind TEXT NOT NULL,
+        words INTEGER NOT NULL,
+        sentence_count INTEGER NOT NULL,
+        added TEXT NOT NULL,
+        text TEXT NOT NULL,
+        body TEXT NOT NULL,
+        debris TEXT NOT NULL,
+        metadata TEXT NOT NULL)""",
+    "CREATE INDEX articles_body_hash ON articles (body_hash)",
+    "CREATE INDEX articles_publisher ON articles (publisher)",
+    """CREATE TABLE sentences (
+        article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        eligible INTEGER NOT NULL,
+        PRIMARY KEY (article_id, idx)) WITHOUT ROWID""",
+    """CREATE TABLE signatures (
+        article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        sig BLOB NOT NULL,
+        PRIMARY KEY (article_id, idx)) WITHOUT ROWID""",
+    """CREATE TABLE buckets (
+        band INTEGER NOT NULL,
+        key BLOB NOT NULL,
+        article_id INTEGER NOT NULL,  -- no REFERENCES: deleting an article would scan the table
+        idx INTEGER NOT NULL,
+        PRIMARY KEY (band, key, article_id, idx)) WITHOUT ROWID""",
+    "CREATE TABLE terms (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID",
+)
+_PROBE_TABLE = ("CREATE TEMP TABLE IF NOT EXISTS probe (band INTEGER NOT NULL, key BLOB NOT NULL, "
+                "PRIMARY KEY (band, key)) WITHOUT ROWID")
+_LIST_COLUMNS = "id, path, title, publisher, date, words, content_hash, added"
+_ARTICLE_COLUMNS = "id, path, text, body, debris, kind, title, metadata"
+
+
+class SQLiteIndex(ArticleIndex):
+    """An archive in one SQLite file (see the module docstring).
+
+    Raises :class:`~dedupe.store.StoreMissingError` when ``path`` does not
+    exist and ``create`` is false, and the other
+    :class:`~dedupe.store.StoreError` kinds when the file is not a usable
+    index for ``settings``.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], settings: Settings = DEFAULT_SETTINGS, *,
+                 create: bool = False, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.path = os.fspath(path)
+        self.location = self.path
+        self.settings = settings
+        self.timeout = timeout
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._closed = False
+        try:
+            self._open(create)
+        except BaseException:
+            self.close()
+            raise
+
+    # --- opening --------------------------------------------------------------
+
+    def _open(self, create: bool) -> None:
+        if not os.path.exists(self.path):
+            if not create:
+                raise StoreMissingError(f"no index at {self.path}; create it with `dedupe index add`")
+            os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
+        else:
+            problem = file_problem(self.path)
+            if problem:
+                raise StoreCorruptError(f"{self.path}: {problem}")
+        with self._errors():
+            stored = _read_meta(self._connection())
+            if stored is None:
+                if not create:
+                    raise StoreCorruptError(f"{self.path}: not a dedupe index (no settings record)")
+                stored = self._initialise()
+            check_settings(stored, self.settings, self.path)
+
+    def _initialise(self) -> dict[str, Any]:
+        """Create the schema and settings record in one transaction (or find
+        that a process racing us already has)."""
+        connection = self._connection()
+        if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            connection.execute("PRAGMA journal_mode=WAL")
+        with self._write() as connection:
+            stored = _read_meta(connection)
+            if stored is not None:
+                return stored
+            if connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                raise StoreCorruptError(f"{self.path}: an SQLite database, but not a dedupe index")
+            for statement in SCHEMA:
+                connection.execute(statement)
+            record: dict[str, Any] = {**index_settings(self.settings), _SENTENCES_KEY: 0,
+                                      "created": _now(), "created_by": f"dedupe {__version__}"}
+            connection.executemany("INSERT INTO meta (key, value) VALUES (?, ?)",
+                                   [(key, json.dumps(value)) for key, value in record.items()])
+            return record
+
+    # --- connections and transactions ----------------------------------------
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._closed:
+            raise StoreError(f"{self.path}: index is closed")
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            with self._errors():
+                connection = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None,
+                                             check_same_thread=False)
+                connection.execute("PRAGMA foreign_keys=ON")
+                connection.execute("PRAGMA synchronous=NORMAL")
+            with self._lock:
+                self._connections.append(connection)
+            self._local.connection = connection
+        return connection
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Turn SQLite's exceptions into one-line :class:`StoreError`\\ s naming the file."""
+        try:
+            yield
+        except sqlite3.ProgrammingError:
+            raise
+        except sqlite3.OperationalError as error:
+            raise _operational(self.path, error, self.timeout) from None
+        except sqlite3.DatabaseError as error:
+            raise StoreCorruptError(f"{self.path}: index is damaged: {error}") from None
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One ``BEGIN IMMEDIATE`` transaction: committed if the block ends,
+        rolled back if anything (even KeyboardInterrupt) leaves it."""
+        connection = self._connection()
+        with self._errors():
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield connection
+                connection.execute("COMMIT")
+            except BaseException:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                raise
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[None]:
+        connection = self._connection()
+        if connection.in_transaction:
+            yield
+            return
+        with self._errors():
+            connection.execute("BEGIN")
+            try:
+                yield
+            finally:
+                if connection.in_transaction:
+                    connection.execute("COMMIT")
+
+    def close(self) -> None:
+        """Close every thread's connection. Idempotent."""
+        with self._lock:
+            self._closed = True
+            connections, self._connections = self._connections, []
+        for connection in connections:
+            try:
+                connection.close()
+            except sqlite3.Error:
+                pass
+
+    # --- public operations ---------------------------------------------------
+
+    def add(self, article: Article, publisher: str | None = None) -> tuple[int, bool]:
+        """Index ``article``; (its id, True) when new, (the existing id,
+        False) when an article with the same kind and text is there already
+        (its stored publisher is then left as it was).
+
+        >>> import tempfile, os
+        >>> from dedupe.cleaning import clean_text
+        >>> with SQLiteIndex(os.path.join(tempfile.mkdtemp(), "i.db"), create=True) as index:
+        ...     index.add(clean_text("The talks ended on Friday in Geneva.", "talks.txt"), publisher="Example Wire")
+        ...     index.list()[0].publisher
+        (1, True)
+        'Example Wire'
+        """
+        article = with_publisher(article, publisher)
+        digest = content_hash(article)
+        with self._errors():
+            existing = _find(self._connection(), digest)
+        if existing is not None:
+            return existing, False
+        prints = fingerprint(article, self.settings)
+        columns = article_columns(article)
+        with self._write() as connection:
+            existing = _find(connection, digest)
+            if existing is not None:
+                return existing, False
+            article_id = _insert_article(connection, digest, body_hash(article), columns, len(prints.sentences))
+            _insert_sentences(connection, article_id, prints)
+            _insert_buckets(connection, article_id, prints)
+            _count_terms(connection, prints.frequencies, 1)
+            _count_sentences(connection, len(prints.sentences))
+        return article_id, True
+
+    def remove(self, ids: Iterable[int]) -> builtins.list[int]:
+        """Remove the articles with these ids, in one transaction; return
+        those that were there (the caller reports the others)."""
+        removed = []
+        with self._write() as connection:
+            for article_id in dict.fromkeys(int(i) for i in ids):
+                found = _load_rows(connection, [article_id])
+                if not found:
+                    continue
+                prints = fingerprint(found[article_id], self.settings)
+                _count_terms(connection, prints.frequencies, -1)
+                _count_sentences(connection, -len(prints.sentences))
+                _delete_buckets(connection, article_id, self.settings)
+                for table in ("signatures", "sentences"):
+                    connection.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
+                connection.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+                removed.append(article_id)
+        return removed
+
+    def articles(self) -> Iterator[StoredArticle]:
+        """Every indexed article, oldest first, read with a cursor (no texts)."""
+        connection = self._connection()
+        with self._errors():
+            for row in connection.execute(f"SELECT {_LIST_COLUMNS} FROM articles ORDER BY id"):
+                yield StoredArticle(*row)
+
+    def list(self) -> builtins.list[StoredArticle]:
+        """Every indexed article, oldest first (see :meth:`articles` to stream)."""
+        return builtins.list(self.articles())
+
+    def publishers(self) -> set[str]:
+        connection = self._connection()
+        with self._errors():
+            return {row[0] for row in connection.execute(
+                "SELECT DISTINCT publisher FROM articles WHERE publisher IS NOT NULL")}
+
+    def stats(self) -> dict[str, object]:
+        """See :func:`inspect_sqlite`."""
+        self._connection()  # raises if closed
+        return inspect_sqlite(self.path, self.settings, self.timeout)
+
+    # --- lookup primitives -----------------------------------------------------
+
+    def _colliding(self, keys: Iterable[tuple[int, bytes]]) -> set[int]:
+        connection = self._connection()
+        with self._errors():
+            connection.execute(_PROBE_TABLE)
+            connection.execute("DELETE FROM temp.probe")
+            connection.executemany("INSERT OR IGNORE INTO temp.probe (band, key) VALUES (?, ?)", keys)
+            # CROSS JOIN keeps the probe (small) as the outer loop: one
+            # prefix search of buckets per key.
+            found = {row[0] for row in connection.execute(
+                "SELECT DISTINCT b.article_id FROM temp.probe AS p CROSS JOIN buckets AS b "
+                "ON b.band = p.band AND b.key = p.key")}
+            connection.execute("DELETE FROM temp.probe")
+        return found
+
+    def _same_text(self, ids: Collection[int]) -> builtins.list[int]:
+        connection = self._connection()
+        with self._errors():
+            hashes = _select_in(connection, "SELECT DISTINCT body_hash FROM articles WHERE id IN ({})", builtins.list(ids))
+            found = _select_in(connection, "SELECT id FROM articles WHERE body_hash IN ({})",
+                               [row[0] for row in hashes])
+        return sorted({row[0] for row in found})
+
+    def _load(self, ids: Sequence[int]) -> builtins.list[Article]:
+        with self._errors():
+            rows = _load_rows(self._connection(), ids)
+        return [rows[i] for i in ids]
+
+    def _frequencies(self, terms: Collection[str]) -> dict[str, int]:
+        with self._errors():
+            return dict(_select_in(self._connection(), "SELECT term, df FROM terms WHERE term IN ({})",
+                                   builtins.list(terms)))
+
+    def _terms(self) -> Iterator[str]:
+        connection = self._connection()
+        with self._errors():
+            for (term,) in connection.execute("SELECT term FROM terms"):
+                yield term
+
+    def _sentence_count(self) -> int:
+        with self._errors():
+            row = self._connection().execute("SELECT value FROM meta WHERE key = ?", (_SENTENCES_KEY,)).fetchone()
+        if row is None:
+            raise StoreCorruptError(f"{self.path}: index is damaged: no sentence count")
+        return int(json.loads(row[0]))
+
+
+# ---------------------------------------------------------------------------
+# Writing one article (module-level steps of one transaction)
+# ---------------------------------------------------------------------------
+
+
+def _find(connection: sqlite3.Connection, digest: str) -> int | None:
+    row = connection.execute("SELECT id FROM articles WHERE content_hash = ?", (digest,)).fetchone()
+    return None if row is None else int(row[0])
+
+
+def _insert_article(connection: sqlite3.Connection, digest: str, text_digest: str, columns: dict[str, Any],
+                    sentence_count: int) -> int:
+    values = {**columns, "content_hash": digest, "body_hash": text_digest, "sentence_count": sentence_count,
+              "added": _now()}
+    names = ", ".join(values)
+    marks = ", ".join(f":{name}" for name in values)
+    cursor = connection.execute(f"INSERT INTO articles ({names}) VALUES ({marks})", values)
+    return int(cursor.lastrowid or 0)
+
+
+def _insert_sentences(connection: sqlite3.Connection, article_id: int, prints: Fingerprinted) -> None:
+    connection.executemany(
+        'INSERT INTO sentences (article_id, idx, start, "end", eligible) VALUES (?, ?, ?, ?, ?)',
+        [(article_id, n, span.start, span.end, int(ok)) for n, (span, ok) in
+         enumerate(zip(prints.sentences, prints.eligible))])
+    connection.executemany(
+        "INSERT INTO signatures (article_id, idx, sig) VALUES (?, ?, ?)",
+        [(article_id, row, signature_bytes(signature)) for row, signature in
+         zip(prints.eligible_rows, prints.signatures)])
+
+
+def _insert_buckets(connection: sqlite3.Connection, article_id: int, prints: Fingerprinted) -> None:
+    connection.executemany(
+        "INSERT OR IGNORE INTO buckets (band, key, article_id, idx) VALUES (?, ?, ?, ?)",
+        [(band, key, article_id, row) for row, keys in zip(prints.eligible_rows, prints.band_keys)
+         for band, key in enumerate(keys)])
+
+
+def _delete_buckets(connection: sqlite3.Connection, article_id: int, settings: Settings) -> None:
+    """Delete an article's bucket rows by their full key, recomputed from its
+    stored signatures (so ``buckets`` needs no second index on article_id)."""
+    rows = connection.execute("SELECT idx, sig FROM signatures WHERE article_id = ?", (article_id,)).fetchall()
+    if not rows:
+        return
+    signatures = np.stack([signature_from_bytes(sig) for _, sig in rows])
+    keys = band_keys(signatures, lsh_bands(settings))
+    connection.executemany(
+        "DELETE FROM buckets WHERE band = ? AND key = ? AND article_id = ? AND idx = ?",
+        [(band, key, article_id, idx) for (idx, _), row in zip(rows, keys) for band, key in enumerate(row)])
+
+
+def _count_terms(connection: sqlite3.Connection, frequencies: Counter[str], sign: int) -> None:
+    """Add (``sign`` 1) or take away (-1) an article's term frequencies."""
+    connection.executemany(
+        "INSERT INTO terms (term, df) VALUES (?, ?) ON CONFLICT (term) DO UPDATE SET df = df + excluded.df",
+        [(term, sign * count) for term, count in frequencies.items()])
+    if sign < 0:
+        connection.executemany("DELETE FROM terms WHERE term = ? AND df <= 0", [(term,) for term in frequencies])
+
+
+def _count_sentences(connection: sqlite3.Connection, change: int) -> None:
+    connection.execute("UPDATE meta SET value = CAST(value AS INTEGER) + ? WHERE key = ?", (change, _SENTENCES_KEY))
+
+
+# ---------------------------------------------------------------------------
+# Reading
+# ---------------------------------------------------------------------------
+
+
+def _read_meta(connection: sqlite3.Connection) -> dict[str, Any] | None:
+    """The settings record, or None when the database has no ``meta`` table."""
+    if connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone() is None:
+        return None
+    record = {}
+    for key, value in connection.execute("SELECT key, value FROM meta"):
+        try:
+            record[key] = json.loads(value)
+        except (TypeError, ValueError):
+            raise sqlite3.DatabaseError(f"meta value of {key!r} is not JSON") from None
+    return record
+
+
+def _load_rows(connection: sqlite3.Connection, ids: Sequence[int]) -> dict[int, Article]:
+    rows = _select_in(connection, f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id IN ({{}})", builtins.list(ids))
+    return {article_id: article_from_columns(path, text, body, debris, kind, title, metadata)
+            for article_id, path, text, body, debris, kind, title, metadata in rows}
+
+
+def _select_in(connection: sqlite3.Connection, query: str, values: Sequence[Any]) -> builtins.list[tuple[Any, ...]]:
+    """Rows of ``query`` (with ``{}`` where the IN list goes) over ``values``, in chunks."""
+    rows: builtins.list[tuple[Any, ...]] = []
+    for start in range(0, len(values), _CHUNK):
+        chunk = values[start:start + _CHUNK]
+        rows.extend(connection.execute(query.format(", ".join("?" * len(chunk))), chunk))
+    return rows
+
+
+def _operational(path: str, error: sqlite3.OperationalError, timeout: float) -> StoreError:
+    message = str(error)
+    if "locked" in message or "busy" in message:
+        return StoreLockedError(f"{path}: index is locked by another writer (waited {timeout:g} s); try again later")
+    if message.startswith(("no such table", "no such column")):
+        return StoreCorruptError(f"{path}: not a complete dedupe index ({message})")
+    return StoreError(f"{path}: {message}")
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+# ---------------------------------------------------------------------------
+# Checking a file without trusting it
+# ---------------------------------------------------------------------------
+
+
+def file_problem(path: str) -> str | None:
+    """What is wrong with the file at ``path`` as an SQLite database, judged
+    from its header and size alone; None if nothing shows.
+
+    >>> import tempfile
+    >>> with tempfile.NamedTemporaryFile(suffix=".db", delete=False) as junk:
+    ...     _ = junk.write(b"<html>not a database</html>" * 10)
+    >>> file_problem(junk.name)
+    'not an SQLite file'
+    """
+    size = os.path.getsize(path)
+    if size == 0:
+        return None  # a database being created; the missing settings record tells
+    with open(path, "rb") as handle:
+        header = handle.read(_HEADER_BYTES)
+    if not header.startswith(SQLITE_HEADER[: len(header)]) or len(header) < len(SQLITE_HEADER):
+        return "not an SQLite file"
+    if len(header) < _HEADER_BYTES:
+        return f"truncated: {size} bytes, shorter than an SQLite header"
+    (page_size,) = struct.unpack(">H", header[16:18])
+    page_size = 65536 if page_size == 1 else page_size
+    change_counter, pages = struct.unpack(">II", header[24:32])
+    (valid_for,) = struct.unpack(">I", header[92:96])
+    if _wal_pending(path) or valid_for != change_counter:
+        return None  # the header's size is not authoritative then
+    if size < pages * page_size or size % page_size:
+        return f"truncated: {size} bytes, its header says {pages} pages of {page_size} bytes ({pages * page_size})"
+    return None
+
+
+def _wal_pending(path: str) -> bool:
+    try:
+        return os.path.getsize(path + "-wal") > 0
+    except OSError:
+        return False
+
+
+def inspect_sqlite(path: str, settings: Settings = DEFAULT_SETTINGS, timeout: float = DEFAULT_TIMEOUT) -> dict[str, object]:
+    """What ``dedupe index stats`` shows: sizes, counts, the settings record
+    and ``integrity`` ("ok", or what is wrong in one line), reading as much of
+    a damaged file as it can. Raises only :class:`StoreMissingError`.
+
+    >>> import tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "i.db")
+    >>> SQLiteIndex(path, create=True).close()
+    >>> report = inspect_sqlite(path)
+    >>> report["articles"], report["integrity"], report["settings_match"]
+    (0, 'ok', True)
+    """
+    if not os.path.exists(path):
+        raise StoreMissingError(f"no index at {path}; create it with `dedupe index add`")
+    report: dict[str, object] = {"location": path, "backend": "sqlite", "file_bytes": _size(path),
+                                 "wal_bytes": _size(path + "-wal")}
+    problems: builtins.list[str] = []
+    problem = file_problem(path)
+    if problem:
+        problems.append(problem)
+    if problem != "not an SQLite file":
+        _inspect_contents(path, settings, timeout, report, problems)
+    problems = [problem for problem in problems if problem]
+    report["integrity"] = "ok" if not problems else "; ".join(problems)
+    return report
+
+
+def _inspect_contents(path: str, settings: Settings, timeout: float, report: dict[str, object],
+                      problems: builtins.list[str]) -> None:
+    try:
+        connection = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+    except sqlite3.Error as error:
+        problems.append(str(error))
+        return
+    try:
+        try:
+            stored = _read_meta(connection)
+        except sqlite3.Error as error:
+            problems.append(f"settings record unreadable: {error}")
+            stored = None
+        if stored is None and not problems:
+            problems.append("no settings record: not a dedupe index")
+        elif stored is not None:
+            report["format_version"] = stored.get("format_version")
+            report["created"] = stored.get("created")
+            report["settings"] = {key: stored.get(key) for key in index_settings(settings)}
+            try:
+                check_settings(stored, settings, path)
+                report["settings_match"] = True
+            except StoreError as error:
+                report["settings_match"] = str(error)
+            report["sentences"] = stored.get(_SENTENCES_KEY)
+        unreadable: dict[str, builtins.list[str]] = {}
+        for name, table in _COUNTED.items():
+            try:
+                report[name] = connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            except sqlite3.Error as error:
+                report[name] = None
+                unreadable.setdefault(str(error), []).append(name)
+        problems.extend(f"{', '.join(names)} unreadable: {error}" for error, names in unreadable.items())
+        problems.append(_quick_check(connection))
+    finally:
+        connection.close()
+
+
+def _quick_check(connection: sqlite3.Connection) -> str:
+    """"" when ``PRAGMA quick_check`` passes, else its first findings in one line."""
+    try:
+        lines = [row[0] for row in connection.execute("PRAGMA quick_check")]
+    except sqlite3.Error as error:
+        lines = [str(error)]
+    if lines == ["ok"]:
+        return ""
+    found = " ".join(" ".join(lines).split())
+    return "quick_check: " + (found if len(found) <= _CHECK_CHARS else found[:_CHECK_CHARS] + " ...")
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0

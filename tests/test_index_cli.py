@@ -1,0 +1,108 @@
+"""`dedupe index` and `dedupe check --index` through the command line, on real SQLite files."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import SEEDS, SEEDS_DIR
+
+
+@pytest.fixture
+def index_url(tmp_path):
+    return f"sqlite:///{tmp_path / 'archive' / 'index.db'}"
+
+
+def test_add_is_incremental_and_idempotent(run_cli, index_url):
+    """Adding a directory indexes every article once; adding it again adds nothing."""
+    code, out, err = run_cli("index", "add", SEEDS_DIR, "--index", index_url)
+    assert (code, out.strip(), err) == (0, "5 added, 0 already indexed, 0 failed", "")
+    code, out, _ = run_cli("index", "add", SEEDS["wapo"], SEEDS_DIR, "--index", index_url, "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and data["counts"] == {"added": 0, "already indexed": 5, "failed": 0}
+    code, out, _ = run_cli("index", "list", "--index", index_url, "--format", "json")
+    listed = json.loads(out)["articles"]
+    assert sorted(a["path"] for a in listed) == sorted(str(p) for p in SEEDS.values())
+    assert len({a["id"] for a in listed}) == 5
+
+
+def test_publisher_option_and_sidecar(run_cli, index_url):
+    """--publisher names the publisher of what is added; otherwise the sidecar does."""
+    run_cli("index", "add", SEEDS["reuters"], "--publisher", "Skai", "--index", index_url)
+    run_cli("index", "add", SEEDS["wapo"], "--index", index_url)
+    _, out, _ = run_cli("index", "list", "--index", index_url, "--format", "json")
+    assert {a["path"].rsplit("/", 1)[-1]: a["publisher"] for a in json.loads(out)["articles"]} == {
+        SEEDS["reuters"].name: "Skai", SEEDS["wapo"].name: "The Washington Post"}
+
+
+def test_check_against_the_index_equals_check_against_the_files(run_cli, index_url, tmp_path):
+    """check --index gives the same results as --against with the same originals."""
+    run_cli("index", "add", SEEDS["wapo"], SEEDS["time"], SEEDS["nyt"], "--index", index_url)
+    candidates = [SEEDS["bbc"], SEEDS["reuters"]]
+    code, indexed, _ = run_cli("check", *candidates, "--index", index_url, "--format", "json")
+    assert code == 0
+    code, direct, _ = run_cli("check", *candidates, "--against", SEEDS["wapo"], SEEDS["time"], SEEDS["nyt"],
+                              "--format", "json")
+    assert code == 0
+    assert json.loads(indexed)["results"] == json.loads(direct)["results"]
+    bbc = json.loads(indexed)["results"][0]
+    assert bbc["sources"][0]["publisher"] == "The Washington Post" and bbc["sources"][0]["credited"] is True
+
+
+def test_remove_and_stats(run_cli, index_url):
+    """remove deletes by id and reports unknown ids; stats counts what is left."""
+    run_cli("index", "add", SEEDS_DIR, "--index", index_url)
+    code, out, err = run_cli("index", "remove", "1", "99", "--index", index_url)
+    assert code == 0 and out.strip() == "removed 1, 1 not found"
+    assert err.strip() == "dedupe: no article with id 99 in the index"
+    code, out, _ = run_cli("index", "stats", "--index", index_url, "--format", "json")
+    stats = json.loads(out)
+    assert code == 0 and stats["articles"] == 4 and stats["integrity"] == "ok" and stats["settings_match"] is True
+
+
+def test_corrupt_index_is_one_line_and_stats_says_what_is_wrong(run_cli, tmp_path):
+    """A damaged file: check fails with one line naming it; stats reports the damage (exit 2)."""
+    path = tmp_path / "index.db"
+    run_cli("index", "add", SEEDS_DIR, "--index", path)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    code, out, err = run_cli("check", SEEDS["bbc"], "--index", path)
+    assert code == 2 and out == ""
+    (line,) = err.strip().splitlines()
+    assert str(path) in line
+    path.write_bytes(b"this is not a database" * 100)
+    code, out, err = run_cli("index", "stats", "--index", path)
+    assert code == 2 and "Traceback" not in err
+
+
+@pytest.mark.parametrize("url, words", [("ftp://host/index", "scheme"), ("sqlite://host/x.db", "no host")])
+def test_bad_index_urls(run_cli, url, words):
+    """An index URL with an unknown scheme or a bad form is one line, exit 2."""
+    code, out, err = run_cli("check", SEEDS["bbc"], "--index", url)
+    assert code == 2 and out == "" and words in err
+
+
+def test_checking_a_missing_index_says_how_to_make_one(run_cli, tmp_path):
+    """No index yet: exit 2 pointing at `dedupe index add`."""
+    code, _, err = run_cli("check", SEEDS["bbc"], "--index", tmp_path / "none.db")
+    assert code == 2 and "dedupe index add" in err
+
+
+def test_against_and_index_together_is_a_usage_error(run_cli, index_url):
+    code, _, err = run_cli("check", SEEDS["bbc"], "--index", index_url, "--against", SEEDS["wapo"])
+    assert code == 2 and "either --against or --index" in err
+
+
+def test_credit_to_an_indexed_publisher_without_shared_passages_is_listed(run_cli, index_url, tmp_path):
+    """A candidate crediting a publisher of the index is credited as with --against, even when none of
+    that publisher's articles shares a passage with it."""
+    ledger = tmp_path / "ledger.txt"
+    ledger.write_text("Rain is expected across the north on Monday, forecasters said.\n", encoding="utf-8")
+    run_cli("index", "add", ledger, "--publisher", "Kyiv Ledger", "--index", index_url)
+    draft = tmp_path / "draft.txt"
+    draft.write_text("Officials met in Geneva on Monday, according to the Kyiv Ledger.\n", encoding="utf-8")
+    _, indexed, _ = run_cli("check", draft, "--index", index_url, "--format", "json")
+    _, direct, _ = run_cli("check", draft, "--against", f"Kyiv Ledger={ledger}", "--format", "json")
+    assert json.loads(indexed)["results"][0]["credits"] == ["Kyiv Ledger"]
+    assert json.loads(indexed)["results"] == json.loads(direct)["results"]
