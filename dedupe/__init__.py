@@ -24,6 +24,7 @@ from dedupe.extraction import ExtractionError
 from dedupe.reading import InputError
 from dedupe.settings import Settings
 from dedupe.spans import Span
+from dedupe.store import ArticleIndex, StoreError, open_index
 from dedupe.verdicts import Claim, Direction, SourceUse, Verdict, direction, judge
 
 __version__ = "0.1.0"
@@ -32,5 +33,5 @@ __all__ = [
     "AlignedPassage", "Article", "Claim", "CleaningError", "Comparison", "Corpus", "Debris", "Direction",
     "ExtractionError", "InputError", "Overlap", "Settings", "SourceMatches", "SourceUse", "Span", "Verdict",
     "clean", "clean_html", "clean_text", "compare", "compare_against", "compare_texts", "direction", "judge",
-    "load_article", "load_corpus",
+    "load_article", "load_corpus", "ArticleIndex", "StoreError", "open_index",
 ]

@@ -81,7 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     listing = index_commands.add_parser("list", help="list the indexed articles")
     stats = index_commands.add_parser("stats", help="counts, settings and integrity of the index")
     for sub in (add, remove, listing, stats):
-        sub.add_argument("--index", metavar="URL", help="sqlite:///PATH (default ./.dedupe/index.db)")
+        sub.add_argument("--index", metavar="URL",
+                         help="sqlite:///PATH, a file path or redis://HOST:PORT/DB (default ./.dedupe/index.db)")
         sub.add_argument("--format", choices=["text", "json"], default="text", help="output format (default: text)")
     add.set_defaults(run=_run_index_add)
     remove.set_defaults(run=_run_index_remove)

@@ -364,18 +364,17 @@ class RedisIndex(ArticleIndex):
         meta = self._redis.hgetall(self.keys.meta)
         if not meta:
             return None
-        fields = {key.decode(): value.decode() for key, value in meta.items()}
         try:
+            fields = {key.decode(): value.decode() for key, value in meta.items()}
             stored = json.loads(fields["settings"])
             if not isinstance(stored, dict):
                 raise ValueError("not an object")
-        except (KeyError, ValueError) as error:
+        except (KeyError, ValueError) as error:  # (UnicodeDecodeError is a ValueError)
             raise StoreCorruptError(f"{self.location}: index is damaged: settings record unreadable "
                                     f"({_one_line(error)})") from None
         version = fields.get("format_version")
         if version is not None:
             stored["format_version"] = int(version) if version.isdigit() else version
-        stored["created"] = fields.get("created")
         return stored
 
     def _initialise(self) -> dict[str, Any]:
@@ -450,14 +449,17 @@ class RedisIndex(ArticleIndex):
             yield
 
     def close(self) -> None:
-        """Close the connections. Idempotent."""
+        """Close the connections (ours and those of datasketch's storage
+        objects, which connect only if ``lsh`` is used directly). Idempotent."""
         self._closed = True
-        client = getattr(self, "_redis", None)
-        if client is not None:
-            try:
-                client.close()
-            except Exception:  # noqa: BLE001 -- closing a dead connection may fail; nothing to do
-                pass
+        lsh = getattr(self, "lsh", None)
+        storages = [lsh.keys, *lsh.hashtables] if lsh is not None else []
+        for client in [getattr(self, "_redis", None), *(getattr(s, "_redis", None) for s in storages)]:
+            if client is not None:
+                try:
+                    client.close()
+                except Exception:  # noqa: BLE001 -- closing a dead connection may fail; nothing to do
+                    pass
 
     # --- public operations ---------------------------------------------------
 
@@ -483,6 +485,8 @@ class RedisIndex(ArticleIndex):
                         existing = pipe.get(claim)
                         if existing is not None:  # another worker's add won, or ours did before a lost reply
                             return int(existing), int(existing) == article_id
+                        # Always under WATCH: when the connection drops during EXEC, redis-py then
+                        # raises WatchError instead of sending the transaction again.
                         pipe.multi()
                         _queue_article(pipe, self.keys, article_id, digest, body_hash(article), columns, prints)
                         _queue_lsh(pipe, self.lsh, article_id, prints)
@@ -513,9 +517,14 @@ class RedisIndex(ArticleIndex):
                     if values["path"] is None:
                         pipe.unwatch()
                         return False
-                    article = _article(values)
-                    prints = fingerprint(article, self.settings)
-                    rows = self._stored_rows(article_id)
+                    sentences = pipe.get(keys.sentences(article_id))
+                    if sentences is None:
+                        if pipe.exists(keys.article(article_id)):
+                            raise StoreCorruptError(f"{self.location}: index is damaged: article {article_id} "
+                                                    "has no sentences")
+                        continue  # removed by another worker meanwhile
+                    prints = fingerprint(_article(values), self.settings)
+                    rows = [n for n, (_, _, eligible) in enumerate(json.loads(sentences)) if eligible]
                     bands = self._stored_bands(article_id, rows)
                     pipe.multi()
                     _queue_removal(pipe, keys, self.lsh, article_id, values, prints, rows, bands)
@@ -524,12 +533,6 @@ class RedisIndex(ArticleIndex):
                 except WatchError:
                     continue
         raise StoreError(f"{self.location}: could not remove article {article_id}: the index kept changing")
-
-    def _stored_rows(self, article_id: int) -> builtins.list[int]:
-        raw = self._redis.get(self.keys.sentences(article_id))
-        if raw is None:
-            raise StoreCorruptError(f"{self.location}: index is damaged: article {article_id} has no sentences")
-        return [n for n, (_, _, eligible) in enumerate(json.loads(raw)) if eligible]
 
     def _stored_bands(self, article_id: int, rows: Sequence[int]) -> builtins.list[builtins.list[bytes]]:
         """The band keys datasketch recorded for each of an article's LSH keys."""

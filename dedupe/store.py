@@ -66,12 +66,12 @@ from urllib.parse import unquote, urlsplit
 
 import numpy as np
 
-from dedupe.cleaning import Article, Debris
+from dedupe.cleaning import Article, Debris, clean
 from dedupe.comparison import SourceMatches, _sentences, compare_against
 from dedupe.index import CandidateIndex
 from dedupe.settings import DEFAULT_SETTINGS, Settings
 from dedupe.spans import Span
-from dedupe.verdicts import source_publisher
+from dedupe.verdicts import judge, source_publisher
 
 #: Layout of what a backend stores; an index with a higher number was written
 #: by a newer dedupe and is refused.
@@ -444,6 +444,28 @@ class ArticleIndex(ABC):
             weights = ArchiveWeights(self, table.term_sets)
             return compare_against(articles, sources, self.settings, weights=weights)
 
+    def add_page(self, content: str, path: str, *, url: str | None = None,
+                 publisher: str | None = None) -> tuple[int, bool]:
+        """Clean a page (HTML or plain text, sniffed) and add it: one call for
+        a scraping pipeline. Returns (id, whether it was new); raises
+        :class:`~dedupe.cleaning.CleaningError` or
+        :class:`~dedupe.extraction.ExtractionError` for a page with no article."""
+        return self.add(clean(content, path, url=url), publisher)
+
+    def check_page(self, content: str, path: str = "<page>", *, url: str | None = None) -> dict[str, Any]:
+        """Clean a page and check it against the index: one call, the data of
+        one ``dedupe check --format json`` result out.
+
+        >>> import tempfile, os
+        >>> with open_index(os.path.join(tempfile.mkdtemp(), "i.db"), create=True) as index:
+        ...     _ = index.add_page("Two attempted attacks hit radar stations in southern Russia.", "wire.txt")
+        ...     result = index.check_page("Two attempted attacks hit radar stations in southern Russia.", "copy.txt")
+        >>> result["derivation"], result["rewording"], result["sources"][0]["path"]
+        ('whole', 'verbatim', 'wire.txt')
+        """
+        verdict, = judge(self.candidates([clean(content, path, url=url)]), known_publishers=self.publishers())
+        return verdict.as_dict()
+
     def __enter__(self) -> ArticleIndex:
         return self
 
@@ -500,7 +522,7 @@ class ArchiveWeights(Mapping[str, float]):
 # ---------------------------------------------------------------------------
 
 
-def parse_url(url: str | None) -> tuple[str, str]:
+def parse_url(url: str | os.PathLike[str] | None) -> tuple[str, str]:
     """(scheme, location) of an index URL. A plain path is an SQLite file.
 
     >>> parse_url(None)
@@ -510,6 +532,8 @@ def parse_url(url: str | None) -> tuple[str, str]:
     """
     if url is None:
         return "sqlite", DEFAULT_PATH
+    if not isinstance(url, str):
+        return "sqlite", os.fspath(url)  # a path object is a file path
     found = _SCHEME.match(url)
     if not found or len(found.group(1)) == 1:  # no scheme, or a Windows drive letter
         return "sqlite", url
@@ -532,8 +556,8 @@ def _sqlite_path(url: str) -> str:
     return path
 
 
-def open_index(url: str | None = None, settings: Settings = DEFAULT_SETTINGS, *, create: bool = False,
-               timeout: float = DEFAULT_TIMEOUT) -> ArticleIndex:
+def open_index(url: str | os.PathLike[str] | None = None, settings: Settings = DEFAULT_SETTINGS, *,
+               create: bool = False, timeout: float = DEFAULT_TIMEOUT) -> ArticleIndex:
     """Open the index at ``url`` (default ``./.dedupe/index.db``).
 
     ``sqlite:///ABS/PATH``, ``sqlite:REL/PATH`` and a plain file path open an

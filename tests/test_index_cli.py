@@ -106,3 +106,20 @@ def test_credit_to_an_indexed_publisher_without_shared_passages_is_listed(run_cl
     _, direct, _ = run_cli("check", draft, "--against", f"Kyiv Ledger={ledger}", "--format", "json")
     assert json.loads(indexed)["results"][0]["credits"] == ["Kyiv Ledger"]
     assert json.loads(indexed)["results"] == json.loads(direct)["results"]
+
+
+def test_one_call_page_api_for_pipelines(tmp_path):
+    """add_page/check_page: a page string in, the JSON data of one check result out, as the CLI gives it."""
+    import dedupe
+    from pages import news_page
+
+    paragraphs = [line for line in SEEDS["wapo"].read_text(encoding="utf-8").splitlines() if len(line.split()) > 12]
+    original = news_page(title="Blinken signals shift", paragraphs=paragraphs[:6])
+    copy = news_page(title="US may let Ukraine strike Russia", paragraphs=paragraphs[:6], site="Copy Daily",
+                     url="https://copy.example/story")
+    with dedupe.open_index(tmp_path / "i.db", create=True) as index:
+        assert index.add_page(original, "https://wapo.example/story", publisher="The Washington Post") == (1, True)
+        result = index.check_page(copy, "https://copy.example/story")
+    assert (result["derivation"], result["rewording"]) == ("whole", "verbatim")
+    assert result["sources"][0]["publisher"] == "The Washington Post"
+    assert json.loads(json.dumps(result)) == result

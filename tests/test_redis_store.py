@@ -278,6 +278,7 @@ def _contents(url: str, prefix: str) -> tuple:
 
 
 def test_prefixes_and_databases_are_separate_indexes(redis_server, seeds):
+    redis_server.start()
     redis_server.flush()
     base = f"redis://127.0.0.1:{redis_server.port}"
     with open_index(f"{base}/0?prefix=news", create=True) as news, open_index(f"{base}/1", create=True) as other:
@@ -336,6 +337,29 @@ def test_lookup_loads_only_articles_with_colliding_sentences(redis_url, seeds):
         assert index._colliding([]) == set()
     assert [s.path for s in found.sources] == [str(SEEDS["wapo"])]
     assert nothing.sources == () and nothing.overlaps == ()
+
+
+def test_workers_creating_one_index_at_once(redis_url, seeds):
+    barrier = threading.Barrier(4)
+    results: list[object] = []
+
+    def create() -> None:
+        barrier.wait(SUBPROCESS_TIMEOUT)
+        try:
+            with open_index(redis_url, create=True) as index:
+                results.append(index.add(seeds["nyt"]))
+        except Exception as error:  # noqa: BLE001 -- reported by the assertion below
+            results.append(error)
+
+    threads = [threading.Thread(target=create) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(SUBPROCESS_TIMEOUT)
+    assert all(isinstance(result, tuple) for result in results) and len(results) == 4, results
+    assert len({article_id for article_id, _ in results}) == 1  # one article, one id
+    assert sorted(new for _, new in results) == [False, False, False, True]
+    assert assert_complete(redis_url) == 1
 
 
 def test_threads_share_one_index(redis_url, seeds):
@@ -450,6 +474,13 @@ def test_bad_urls(url, message):
     assert message in _one_line(error)
 
 
+def test_without_the_redis_package(redis_url, monkeypatch):
+    monkeypatch.setattr(redis_store, "redis", None)
+    with pytest.raises(StoreURLError) as error:
+        open_index(redis_url)
+    assert "needs the redis package: pip install 'dedupe-provenance[redis]'" in _one_line(error)
+
+
 def test_url_forms():
     assert parse_redis_url("redis://h") == ("redis://h", "dedupe", "redis://h")
     assert parse_redis_url("REDISS://u:pw@h:1/3?prefix=x") == ("rediss://u:pw@h:1/3", "x", "rediss://u:***@h:1/3?prefix=x")
@@ -494,6 +525,28 @@ def test_server_gone_mid_add_leaves_no_partial_article(make_redis_server, seeds,
     assert assert_complete(url) == 3
 
 
+def test_the_cli_on_a_redis_index(run_cli, redis_url):
+    """`dedupe index add/list/stats` and `check --index` with a redis:// URL, as with a file."""
+    from conftest import SEEDS_DIR
+
+    code, out, err = run_cli("index", "add", SEEDS_DIR, "--index", redis_url)
+    assert (code, out.strip(), err) == (0, "5 added, 0 already indexed, 0 failed", "")
+    code, out, _ = run_cli("index", "add", SEEDS["wapo"], "--index", redis_url)
+    assert code == 0 and out.strip() == "0 added, 1 already indexed, 0 failed"
+    code, out, _ = run_cli("index", "list", "--index", redis_url, "--format", "json")
+    assert code == 0 and sorted(a["path"] for a in json.loads(out)["articles"]) == sorted(map(str, SEEDS.values()))
+    code, out, _ = run_cli("index", "stats", "--index", redis_url, "--format", "json")
+    stats = json.loads(out)
+    assert code == 0 and stats["backend"] == "redis" and stats["articles"] == 5 and stats["integrity"] == "ok"
+    code, indexed, _ = run_cli("check", SEEDS["bbc"], "--index", redis_url, "--format", "json")
+    assert code == 0
+    bbc = json.loads(indexed)["results"][0]
+    assert bbc["sources"][0]["path"] == str(SEEDS["wapo"]) and bbc["sources"][0]["credited"] is True
+    code, _, err = run_cli("index", "list", "--index", f"{redis_url}?prefix=none")
+    assert code != 0 and err.strip() == f"dedupe: no index at {redis_url}?prefix=none; " \
+        "create it with `dedupe index add --index URL`"
+
+
 def test_server_gone_is_one_line_from_the_cli(make_redis_server, run_cli):
     server = make_redis_server()
     url = server.url
@@ -519,6 +572,42 @@ def test_interrupt_inside_add_leaves_nothing_of_that_article(redis_url, seeds, m
         assert _contents(redis_url, "dedupe") == before
         assert [a.id for a in index.list()] == [1]
         assert index.add(seeds["bbc"]) == (3, True)
+    assert assert_complete(redis_url) == 2
+
+
+def test_a_lost_reply_to_exec_is_not_a_second_add(redis_url, seeds, monkeypatch):
+    """The connection drops after Redis ran the transaction, as its reply to
+    EXEC comes back: the add must not run it again (redis-py would retry an
+    unwatched transaction), but find its own id under the content hash and
+    report the article as new, once."""
+    execute_transaction = redis.client.Pipeline._execute_transaction
+    lost = []
+
+    def reply_lost(self, connection, commands, raise_on_error):
+        replies = len(commands) + 2  # MULTI, every command, EXEC
+        read_response = connection.read_response
+
+        def read(*args, **kwargs):
+            response = read_response(*args, **kwargs)
+            lost.append(response)
+            if len(lost) == replies:  # Redis has run it all; its answer to EXEC is lost
+                connection.disconnect()
+                raise redis.exceptions.ConnectionError("Connection closed by server.")
+            return response
+
+        connection.read_response = read
+        try:
+            return execute_transaction(self, connection, commands, raise_on_error)
+        finally:
+            del connection.read_response
+            monkeypatch.undo()  # only the first transaction loses its reply
+
+    with open_index(redis_url, create=True) as index:
+        monkeypatch.setattr(redis.client.Pipeline, "_execute_transaction", reply_lost)
+        assert index.add(seeds["wapo"]) == (1, True)
+        assert lost  # the reply was lost
+        assert index.add(seeds["wapo"]) == (1, False)
+        assert index.add(seeds["bbc"]) == (2, True)
     assert assert_complete(redis_url) == 2
 
 
