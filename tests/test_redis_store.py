@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import pickle
-import random
 import re
 import struct
 import subprocess
@@ -25,8 +24,8 @@ import pytest
 redis = pytest.importorskip("redis")
 
 import dedupe.redis_store as redis_store  # noqa: E402
-from conftest import SEEDS, seed_text  # noqa: E402
-from dedupe.cleaning import Article, clean_text  # noqa: E402
+from conftest import SEEDS  # noqa: E402
+from dedupe.cleaning import clean_text  # noqa: E402
 from dedupe.comparison import compare_against  # noqa: E402
 from dedupe.corpus import load_article  # noqa: E402
 from dedupe.fingerprints import as_minhash  # noqa: E402
@@ -53,69 +52,14 @@ from dedupe.store import (  # noqa: E402
     with_publisher,
 )
 from dedupe.verdicts import judge  # noqa: E402
+from archive_articles import (  # noqa: E402,F401 - seeds is a fixture
+    SUBPROCESS_TIMEOUT, _SYLLABLES, _one_line, _paragraphs, _passages, _python, _verdicts, archive, derived, filler, seeds,
+)
 from redis_server import make_redis_server, redis_server, redis_url  # noqa: E402,F401
 
 BANDS, _ = lsh_bands()
-SUBPROCESS_TIMEOUT = 60
-_SYLLABLES = "ka lo mi ne ru ta vo zi be do fu ga hi ju ko la ma no pe qui sa te wu xe yo".split()
 
 
-# ---------------------------------------------------------------------------
-# Articles and helpers
-# ---------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def seeds() -> dict[str, Article]:
-    return {name: load_article(path) for name, path in SEEDS.items()}
-
-
-def _paragraphs(name: str) -> list[str]:
-    return [line for line in seed_text(name).splitlines() if line.strip()]
-
-
-def derived() -> list[Article]:
-    """A splice of two seeds, a trimmed one, one with its seed's cleaned text, one with new material."""
-    wapo, bbc = _paragraphs("wapo"), _paragraphs("bbc")
-    reuters, nyt = _paragraphs("reuters"), _paragraphs("nyt")
-    return [
-        clean_text("\n".join(wapo[: len(wapo) // 2] + bbc[len(bbc) // 2:]), "derived/wapo-bbc-splice.txt"),
-        clean_text("\n".join(p for n, p in enumerate(reuters) if n % 3 != 1), "derived/reuters-trimmed.txt"),
-        clean_text("\n".join(p for p in wapo if p.strip() != "[ad_1]"), "derived/wapo-no-ad.txt"),
-        clean_text("\n".join(nyt + ["The mayor of Lviv said 12 people were hurt in the strike on Tuesday."]),
-                   "derived/nyt-plus-new.txt"),
-    ]
-
-
-def filler(number: int, paragraphs: int = 6) -> Article:
-    """An article of made-up words that shares nothing with the seeds."""
-    rng = random.Random(number)
-
-    def word() -> str:
-        return "".join(rng.choice(_SYLLABLES) for _ in range(3))
-
-    text = "\n".join(" ".join(word() for _ in range(14)).capitalize() + "." for _ in range(paragraphs))
-    return clean_text(text, f"filler/{number}.txt")
-
-
-def archive(seeds: dict[str, Article]) -> list[tuple[Article, str | None]]:
-    extra = derived()
-    return [*((article, None) for article in seeds.values()), (filler(0), None), (extra[0], "Example Wire"),
-            *((a, None) for a in extra[1:]), *((filler(n), None) for n in range(1, 6))]
-
-
-def _verdicts(matches) -> list[dict]:
-    return [verdict.as_dict() for verdict in judge(matches)]
-
-
-def _passages(matches) -> dict[tuple[int, str], tuple]:
-    return {(o.a, matches.sources[o.b].path): o.passages for o in matches.overlaps}
-
-
-def _one_line(error: pytest.ExceptionInfo) -> str:
-    message = str(error.value)
-    assert "\n" not in message and message
-    return message
 
 
 def _client(url: str):
@@ -229,7 +173,7 @@ def test_add_list_stats_and_readd(redis_url, seeds):
 
 def test_list_matches_the_sqlite_index(redis_url, tmp_path, seeds):
     with open_index(redis_url, create=True) as index, open_index(str(tmp_path / "i.db"), create=True) as sqlite:
-        for article, publisher in archive(seeds)[:8]:
+        for article, publisher in archive(seeds, fillers=6)[:8]:
             assert index.add(article, publisher=publisher) == sqlite.add(article, publisher=publisher)
         drop = {"added"}
         assert ([{k: v for k, v in a.as_dict().items() if k not in drop} for a in index.list()]
@@ -301,7 +245,7 @@ def test_prefixes_and_databases_are_separate_indexes(redis_server, seeds):
 
 
 def test_candidates_equal_compare_against_and_the_sqlite_index(redis_url, tmp_path, seeds):
-    stored = archive(seeds)
+    stored = archive(seeds, fillers=6)
     sources = [with_publisher(article, publisher) for article, publisher in stored]
     wapo_elsewhere = clean_text(seeds["wapo"].text, "elsewhere/wapo.txt")
     mixed = clean_text("\n".join(_paragraphs("time")[:8] + _paragraphs("reuters")[4:10]), "candidates/mixed.txt")
@@ -630,9 +574,6 @@ def test_two_workers_adding_the_same_article_get_one_id(redis_url, seeds, monkey
     assert assert_complete(redis_url) == 1
 
 
-def _python(script: str, *args: object) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", script, *map(str, args)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
 
 
 _START = """

@@ -1,0 +1,84 @@
+"""Articles and helpers shared by the tests of the SQLite and Redis indexes."""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+
+import pytest
+
+from dedupe.cleaning import Article, clean_text
+from dedupe.corpus import load_article
+from dedupe.verdicts import judge
+from conftest import SEEDS, seed_text
+
+SUBPROCESS_TIMEOUT = 60
+_SYLLABLES = "ka lo mi ne ru ta vo zi be do fu ga hi ju ko la ma no pe qui sa te wu xe yo".split()
+
+
+# ---------------------------------------------------------------------------
+# Articles
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seeds() -> dict[str, Article]:
+    return {name: load_article(path) for name, path in SEEDS.items()}
+
+
+def _paragraphs(name: str) -> list[str]:
+    return [line for line in seed_text(name).splitlines() if line.strip()]
+
+
+def derived() -> list[Article]:
+    """Copies made from the seeds: a splice of two, a trimmed one, one with
+    the same cleaned text as its seed, one with new material."""
+    wapo, bbc = _paragraphs("wapo"), _paragraphs("bbc")
+    reuters, nyt = _paragraphs("reuters"), _paragraphs("nyt")
+    return [
+        clean_text("\n".join(wapo[: len(wapo) // 2] + bbc[len(bbc) // 2:]), "derived/wapo-bbc-splice.txt"),
+        clean_text("\n".join(p for n, p in enumerate(reuters) if n % 3 != 1), "derived/reuters-trimmed.txt"),
+        clean_text("\n".join(p for p in wapo if p.strip() != "[ad_1]"), "derived/wapo-no-ad.txt"),
+        clean_text("\n".join(nyt + ["The mayor of Lviv said 12 people were hurt in the strike on Tuesday."]),
+                   "derived/nyt-plus-new.txt"),
+    ]
+
+
+def filler(number: int, paragraphs: int = 6) -> Article:
+    """An article of made-up words that shares nothing with the seeds."""
+    rng = random.Random(number)
+
+    def word() -> str:
+        return "".join(rng.choice(_SYLLABLES) for _ in range(3))
+
+    text = "\n".join(" ".join(word() for _ in range(14)).capitalize() + "." for _ in range(paragraphs))
+    return clean_text(text, f"filler/{number}.txt")
+
+
+def archive(seeds: dict[str, Article], fillers: int = 10) -> list[tuple[Article, str | None]]:
+    """(article, publisher override) in the order they are added: the seeds,
+    copies of them, and unrelated articles (which count in term weights but
+    are never loaded by a check of the others)."""
+    extra = derived()
+    return [*((article, None) for article in seeds.values()), (filler(0), None), (extra[0], "Example Wire"),
+            *((a, None) for a in extra[1:]), *((filler(n), None) for n in range(1, fillers))]
+
+
+def _verdicts(matches) -> list[dict]:
+    return [verdict.as_dict() for verdict in judge(matches)]
+
+
+def _passages(matches) -> dict[tuple[int, str], tuple]:
+    return {(o.a, matches.sources[o.b].path): o.passages for o in matches.overlaps}
+
+
+def _one_line(error: pytest.ExceptionInfo) -> str:
+    message = str(error.value)
+    assert "\n" not in message and message
+    return message
+
+
+def _python(script: str, *args: object, **options) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", script, *map(str, args)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, **options)
