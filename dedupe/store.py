@@ -88,7 +88,6 @@ DEFAULT_PATH = os.path.join(".dedupe", "index.db")
 DEFAULT_TIMEOUT = 5.0
 #: Schemes :func:`open_index` accepts, and those announced for later.
 SUPPORTED_SCHEMES = ("sqlite", "redis", "rediss")
-PLANNED_SCHEMES: tuple[str, ...] = ()
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _KEY_DTYPE = np.dtype("<u4")
@@ -600,8 +599,6 @@ def _opener(scheme: str, url: str | None) -> Callable[[str, Settings, bool, floa
         return _open_sqlite
     if scheme in ("redis", "rediss"):
         return _open_redis
-    if scheme in PLANNED_SCHEMES:
-        raise StoreURLError(f"index URL {url!r}: redis support not installed yet; use sqlite:///PATH")
     raise StoreURLError(f"unknown index URL scheme {scheme!r} in {url!r}; supported: sqlite:///PATH, a file path, "
                          "redis://HOST[:PORT][/DB]")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import subprocess
 import sys
+import threading
 
 import pytest
 
@@ -82,3 +83,21 @@ def _one_line(error: pytest.ExceptionInfo) -> str:
 def _python(script: str, *args: object, **options) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-c", script, *map(str, args)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, **options)
+
+
+def assert_threads_share_one_index(index, seeds: dict[str, Article]) -> None:
+    """Checks run from several threads on one open index give what they give one at a time."""
+    for article in seeds.values():
+        index.add(article)
+    expected = {name: _verdicts(index.candidates([article])) for name, article in seeds.items()}
+    results: dict[str, list] = {}
+
+    def check(name: str) -> None:
+        results[name] = _verdicts(index.candidates([seeds[name]]))
+
+    threads = [threading.Thread(target=check, args=(name,)) for name in seeds]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(SUBPROCESS_TIMEOUT)
+    assert results == expected

@@ -53,7 +53,8 @@ from dedupe.store import (  # noqa: E402
 )
 from dedupe.verdicts import judge  # noqa: E402
 from archive_articles import (  # noqa: E402,F401 - seeds is a fixture
-    SUBPROCESS_TIMEOUT, _SYLLABLES, _one_line, _paragraphs, _passages, _python, _verdicts, archive, derived, filler, seeds,
+    SUBPROCESS_TIMEOUT, _SYLLABLES, _one_line, _paragraphs, _passages, _python, _verdicts, archive, assert_threads_share_one_index,
+    derived, filler, seeds,
 )
 from redis_server import make_redis_server, redis_server, redis_url  # noqa: E402,F401
 
@@ -308,20 +309,7 @@ def test_workers_creating_one_index_at_once(redis_url, seeds):
 
 def test_threads_share_one_index(redis_url, seeds):
     with open_index(redis_url, create=True) as index:
-        for article in seeds.values():
-            index.add(article)
-        expected = {name: _verdicts(index.candidates([article])) for name, article in seeds.items()}
-        results: dict[str, list] = {}
-
-        def check(name: str) -> None:
-            results[name] = _verdicts(index.candidates([seeds[name]]))
-
-        threads = [threading.Thread(target=check, args=(name,)) for name in seeds]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(SUBPROCESS_TIMEOUT)
-    assert results == expected
+        assert_threads_share_one_index(index, seeds)
 
 
 def test_no_pickle_anywhere(redis_url, seeds, monkeypatch):

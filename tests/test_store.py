@@ -10,7 +10,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -41,7 +40,8 @@ from dedupe.store import (
 from dedupe.verdicts import judge
 from conftest import SEEDS
 from archive_articles import (  # noqa: F401 - seeds is a fixture
-    SUBPROCESS_TIMEOUT, _SYLLABLES, _one_line, _paragraphs, _passages, _python, _verdicts, archive, derived, filler, seeds,
+    SUBPROCESS_TIMEOUT, _SYLLABLES, _one_line, _paragraphs, _passages, _python, _verdicts, archive, assert_threads_share_one_index,
+    derived, filler, seeds,
 )
 
 BANDS, _ = lsh_bands()
@@ -167,20 +167,7 @@ def test_lookup_loads_only_articles_with_colliding_sentences(tmp_path, seeds):
 
 def test_threads_share_one_index(tmp_path, seeds):
     with open_index(str(tmp_path / "index.db"), create=True) as index:
-        for article in seeds.values():
-            index.add(article)
-        expected = {name: _verdicts(index.candidates([article])) for name, article in seeds.items()}
-        results: dict[str, list] = {}
-
-        def check(name: str) -> None:
-            results[name] = _verdicts(index.candidates([seeds[name]]))
-
-        threads = [threading.Thread(target=check, args=(name,)) for name in seeds]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(SUBPROCESS_TIMEOUT)
-    assert results == expected
+        assert_threads_share_one_index(index, seeds)
 
 
 # ---------------------------------------------------------------------------
