@@ -108,21 +108,26 @@ class _Sentences:
     signatures: np.ndarray
 
 
-def _sentences(articles: Sequence[Article], settings: Settings) -> _Sentences:
+def _sentences(articles: Sequence[Article], settings: Settings, permutations: int | None = None) -> _Sentences:
+    """``permutations``: compute only that many signature values (see
+    :func:`~dedupe.fingerprints.signature_matrix`)."""
     sides: list[Side] = []
     owners: list[int] = []
     local: list[int] = []
     ordered_terms: list[list[str]] = []
+    term_sets: list[frozenset[str]] = []
     for number, article in enumerate(articles):
         sentences = segment_blocks(article.text, article.body)
         terms = [content_terms(sentence.of(article.text)) for sentence in sentences]
-        sides.append(Side(article.text, sentences, [frozenset(t) for t in terms]))
+        sets = [frozenset(t) for t in terms]
+        sides.append(Side(article.text, sentences, sets))
         owners.extend([number] * len(sentences))
         local.extend(range(len(sentences)))
         ordered_terms.extend(terms)
-    term_sets = [frozenset(terms) for terms in ordered_terms]
+        term_sets.extend(sets)
     eligible = [len(terms) >= settings.min_passage_words for terms in term_sets]
-    signatures = signature_matrix([shingles(t, settings.shingle_size) for t in ordered_terms], settings)
+    signatures = signature_matrix([shingles(t, settings.shingle_size) for t in ordered_terms], settings,
+                                  permutations)
     return _Sentences(sides, owners, local, term_sets, eligible, signatures)
 
 

@@ -54,6 +54,9 @@ STOP_WORDS = frozenset(
 _TYPOGRAPHY = str.maketrans({"’": "'", "‘": "'", "`": "'", "“": '"', "”": '"', "„": '"', "«": '"', "»": '"',
                              "–": "-", "—": "-", "‐": "-", "\u00a0": " "})
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:'[^\W\d_]+)*")
+# The same tokens in case-folded ASCII text, where letters are a-z: the
+# Unicode class costs half as much again per character.
+_ASCII_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[a-z]+(?:'[a-z]+)*")
 # Dotted acronyms (U.S., U.K., a.m.) become one token before tokenising.
 _ACRONYM = re.compile(r"\b(?:[^\W\d_]\.){2,}")
 _STEMMER = snowballstemmer.stemmer("english")
@@ -65,6 +68,8 @@ def normalize(text: str) -> str:
     >>> normalize("“Chilly Warfare” — U.S.")
     '"chilly warfare" - u.s.'
     """
+    if text.isascii():  # NFKC leaves ASCII alone; of the typography only the backtick is ASCII
+        return (text.replace("`", "'") if "`" in text else text).casefold()
     return unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHY).casefold()
 
 
@@ -75,26 +80,37 @@ def tokens(text: str) -> list[str]:
     >>> tokens("Russia's 2,600 U.S.-made missiles")
     ['russia', '2600', 'us', 'made', 'missiles']
     """
-    text = _ACRONYM.sub(lambda m: m.group().replace(".", ""), normalize(text))
-    words = []
-    for token in _TOKEN.findall(text):
-        if token[0].isdigit():
-            token = token.replace(",", "")
-        elif token.endswith("'s"):
-            token = token[:-2]
-        words.append(token)
-    return words
+    text = normalize(text)
+    if "." in text:
+        text = _ACRONYM.sub(lambda m: m.group().replace(".", ""), text)
+    found = (_ASCII_TOKEN if text.isascii() else _TOKEN).findall(text)
+    if "'" not in text and "," not in text:
+        return found
+    return [token.replace(",", "") if token[0].isdigit() else token[:-2] if token.endswith("'s") else token
+            for token in found]
 
 
-@lru_cache(maxsize=1 << 18)
+_STEMS: dict[str, str] = {}
+_HASHES: dict[str, int] = {}
+#: Entries each memo keeps before it starts afresh (a few tens of MB at most).
+_MEMO_SIZE = 1 << 18
+
+
 def stem(word: str) -> str:
-    """The Snowball English stem of a lower-case word."""
-    return _STEMMER.stemWord(word)
+    """The Snowball English stem of a lower-case word (memoised: news
+    vocabulary repeats, and stemming is the costliest step per word)."""
+    found = _STEMS.get(word)
+    if found is None:
+        if len(_STEMS) >= _MEMO_SIZE:
+            _STEMS.clear()
+        found = _STEMS[word] = _STEMMER.stemWord(word)
+    return found
 
 
 def content_terms(text: str) -> list[str]:
     """Stemmed tokens of ``text`` that are not stop words, in order."""
-    return [stem(word) for word in tokens(text) if word not in STOP_WORDS]
+    known = _STEMS.get
+    return [known(word) or stem(word) for word in tokens(text) if word not in STOP_WORDS]
 
 
 def shingles(terms: Sequence[str], size: int = 1) -> list[str]:
@@ -113,6 +129,15 @@ def term_hash(term: str | bytes) -> int:
     return zlib.crc32(term.encode("utf-8") if isinstance(term, str) else term)
 
 
+def _memo_hash(term: str) -> int:
+    found = _HASHES.get(term)
+    if found is None:
+        if len(_HASHES) >= _MEMO_SIZE:
+            _HASHES.clear()
+        found = _HASHES[term] = zlib.crc32(term.encode("utf-8"))
+    return found
+
+
 @lru_cache(maxsize=8)
 def _permutations(num_perm: int, seed: int, scheme: str) -> tuple[np.ndarray, np.ndarray]:
     a, b = MinHash(num_perm=num_perm, seed=seed, scheme=scheme).permutations
@@ -128,17 +153,29 @@ def _fmix32(values: np.ndarray) -> np.ndarray:
     return values ^ (values >> np.uint32(16))
 
 
-def signature_matrix(shingle_sets: Sequence[Sequence[str]], settings: Settings = DEFAULT_SETTINGS) -> np.ndarray:
+def signature_matrix(shingle_sets: Sequence[Sequence[str]], settings: Settings = DEFAULT_SETTINGS,
+                     permutations: int | None = None) -> np.ndarray:
     """MinHash signatures of many shingle sets, one row each (uint32).
 
     An empty set gets the all-maximum row datasketch gives an empty MinHash.
+    ``permutations`` computes only the first that many values of each
+    signature (what an index's bands need), the same values as the full
+    signature's first columns.
+
+    >>> full = signature_matrix([["attack", "radar", "kyiv"]])
+    >>> bool((signature_matrix([["attack", "radar", "kyiv"]], permutations=20) == full[:, :20]).all())
+    True
     """
     if settings.hash_scheme != "affine32":
         raise ValueError(f"only the affine32 scheme is supported, not {settings.hash_scheme!r}")
     a, b = _permutations(settings.num_perm, settings.seed, settings.hash_scheme)
-    result = np.full((len(shingle_sets), settings.num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
+    width = settings.num_perm if permutations is None else min(permutations, settings.num_perm)
+    a, b = a[:width], b[:width]
+    result = np.full((len(shingle_sets), width), np.iinfo(np.uint32).max, dtype=np.uint32)
     lengths = np.fromiter((len(s) for s in shingle_sets), dtype=np.int64, count=len(shingle_sets))
-    hashes = np.fromiter((term_hash(t) for s in shingle_sets for t in s), dtype=np.uint32, count=int(lengths.sum()))
+    known = _HASHES.get
+    hashes = np.fromiter((known(t) or _memo_hash(t) for s in shingle_sets for t in s), dtype=np.uint32,
+                         count=int(lengths.sum()))
     mixed = _fmix32(hashes)
     starts = np.concatenate(([0], np.cumsum(lengths)))
     row = 0
