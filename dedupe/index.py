@@ -17,6 +17,7 @@ every pair on the passages' actual terms.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
+from functools import lru_cache
 
 import numpy as np
 from datasketch import MinHashLSH
@@ -25,12 +26,30 @@ from dedupe.fingerprints import as_minhash
 from dedupe.settings import DEFAULT_SETTINGS, Settings
 
 
+@lru_cache(maxsize=16)
+def _optimal_bands(threshold: float, num_perm: int, weights: tuple[float, float]) -> tuple[int, int]:
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=weights)
+    return lsh.b, lsh.r
+
+
+def lsh_bands(settings: Settings = DEFAULT_SETTINGS) -> tuple[int, int]:
+    """(bands, rows per band) datasketch's optimiser picks for the settings'
+    threshold and weights. The optimiser integrates numerically (tens of
+    milliseconds), so the answer is cached per setting.
+
+    >>> lsh_bands()
+    (42, 3)
+    """
+    return _optimal_bands(settings.lsh_threshold, settings.num_perm, tuple(settings.lsh_weights))
+
+
 class CandidateIndex:
     """An in-memory MinHashLSH of passage signatures, keyed by any hashable."""
 
     def __init__(self, settings: Settings = DEFAULT_SETTINGS) -> None:
         self.settings = settings
-        self._lsh = MinHashLSH(threshold=settings.lsh_threshold, num_perm=settings.num_perm, weights=settings.lsh_weights)
+        self._lsh = MinHashLSH(threshold=settings.lsh_threshold, num_perm=settings.num_perm,
+                               weights=settings.lsh_weights, params=lsh_bands(settings))
 
     @property
     def bands(self) -> tuple[int, int]:

@@ -12,7 +12,7 @@ pickles)::
 
     {p}:meta                 hash: settings (JSON of index_settings), format_version,
                              created, created_by
-    {p}:next_id              string: last id given out (INCR)
+    {p}:next_id              string: last id given out (INCRBY)
     {p}:hash:{content_hash}  string: id of the article with that kind and text
     {p}:article:{id}         hash: the article_columns (absent when None), content_hash,
                              body_hash, added, sentence_count, eligible_count
@@ -33,41 +33,53 @@ pickles)::
 
 The LSH is datasketch's own: a ``MinHashLSH(num_perm, params=(b, r),
 storage_config={"type": "redis", "basename": b"{p}:lsh", ...},
-prepickle=False)`` over the index's bands, so ``MinHashLSH.query`` on an
-opened index (``RedisIndex.lsh``) finds exactly what :meth:`candidates`
-finds. Its keys are bytes and ``prepickle`` is off: datasketch pickles and
-unpickles LSH keys only when ``prepickle`` is on, and nothing here calls the
-storage's ``__getstate__``/``__setstate__`` (pickling the LSH object).
-Opening an index runs no code it reads: values are JSON, integers and bytes.
+prepickle=False)`` over the index banding ``Settings.index_bands`` (``b``
+bands of ``r`` values from the start of each sentence's signature, as
+:func:`dedupe.store.index_keys` cuts them; a band key here is datasketch's
+raw band bytes rather than their 64-bit hash, so two sentences share one
+exactly when they share an index key in the SQLite backend).
+``MinHashLSH.query`` on an opened index (``RedisIndex.lsh``) finds the
+sentences :meth:`candidates` looks at; an article is shortlisted when its
+sentences share at least ``Settings.index_min_hits`` distinct (band, band
+key) pairs with the candidates. Its keys are bytes and ``prepickle`` is
+off: datasketch pickles and unpickles LSH keys only when ``prepickle`` is
+on, and nothing here calls the storage's ``__getstate__``/``__setstate__``
+(pickling the LSH object). Opening an index runs no code it reads: values
+are JSON, integers and bytes.
 
-**Adds are atomic.** The content hash is looked up first (a known article
-is a no-op returning its id); then the sentences are fingerprinted, an id is
-taken with ``INCR`` and everything -- the article, its sentences and
-signatures, the term counts, the ``{p}:hash:`` claim and the LSH entries
-(written with datasketch's storage objects, queued on our transaction
-instead of their own connections) -- goes in one ``MULTI``/``EXEC`` under
-``WATCH {p}:hash:{content_hash}``. Redis applies a transaction whole or not
+**Adds are atomic.** ``add_many`` (and ``add``, a batch of one) looks the
+content hashes up first (a known article is a no-op returning its id);
+then the new articles are fingerprinted, ids are taken with one ``INCRBY``
+and everything -- the articles, their sentences and signatures, the term
+counts, the ``{p}:hash:`` claims and the LSH entries (written with
+datasketch's storage objects, queued on our transaction instead of their
+own connections) -- goes in one ``MULTI``/``EXEC`` under ``WATCH`` of the
+new articles' ``{p}:hash:`` keys. Redis applies a transaction whole or not
 at all, and a client that goes away before ``EXEC`` leaves nothing of it.
 So the guarantee is: **after any failure (the server or the network going
-away, the process being killed or interrupted) an article is either
-completely indexed or not at all**; the only trace of a failed add is an id
-that is never used (ids are unique and increasing, not gap-free). There is
-no half-written state for readers to skip or for a repair to clean up.
+away, the process being killed or interrupted) the articles of a batch are
+either all completely indexed or none is**; the only trace of a failed add
+is ids that are never used (ids are unique and increasing, not gap-free).
+There is no half-written state for readers to skip or for a repair to
+clean up.
 
 Two workers adding the same article at once both pass the first lookup, but
 only one transaction can set the watched ``{p}:hash:`` key: the other's
-``EXEC`` is refused, it re-reads the key and returns the winner's id with
-``new=False``. When the connection drops while ``EXEC`` is under way, the
-outcome is unknown to the client: the add re-reads the ``{p}:hash:`` key
-(a reply naming its own id means the transaction went through) or, if the
-server is unreachable, raises :class:`RedisUnavailableError`; adding the same
-article again later is then always safe. Removes are atomic the same way.
+``EXEC`` is refused, it re-reads the keys, returns the winner's id with
+``new=False`` and adds the rest of its batch again (with the ids it took).
+When the connection drops while ``EXEC`` is under way, the outcome is
+unknown to the client: the add re-reads the ``{p}:hash:`` keys (a reply
+naming one of its own ids means the transaction went through) or, if the
+server is unreachable, raises :class:`RedisUnavailableError`; adding the
+same articles again later is then always safe. Removes are atomic the same
+way, one article per transaction.
 
 **Reads.** :meth:`~dedupe.store.ArticleIndex.candidates` looks up every
-band key of the candidates in one pipelined round trip (the set datasketch
-keeps for that band and key), then loads the shortlisted articles. Redis
-has no snapshots: an article removed while a check runs is left out of it,
-and term weights may count an article added meanwhile.
+band key of the candidates' sentences in one pipelined round trip (the set
+datasketch keeps for that band and key), counts for each article how many
+distinct band keys its sentences share, then loads the shortlisted
+articles. Redis has no snapshots: an article removed while a check runs is
+left out of it, and term weights may count an article added meanwhile.
 
 **Errors.** Every failure is a :class:`~dedupe.store.StoreError` with a
 one-line message naming the URL (password hidden): a server that cannot be
@@ -85,7 +97,8 @@ from __future__ import annotations
 import builtins
 import json
 import re
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -114,9 +127,7 @@ from dedupe.store import (
     content_hash,
     fingerprint,
     index_settings,
-    lsh_bands,
     signature_bytes,
-    with_publisher,
 )
 
 try:
@@ -387,10 +398,13 @@ class RedisIndex(ArticleIndex):
             with self._redis.pipeline() as pipe:
                 try:
                     pipe.watch(self.keys.meta)
+                    # The counters first, then the record: a racing creator writes both in one
+                    # transaction, so only counters still without a record after them are stray.
+                    stray = pipe.exists(*self.keys.counters())
                     if pipe.exists(self.keys.meta):
                         pipe.unwatch()
                         break
-                    if pipe.exists(*self.keys.counters()):
+                    if stray:
                         raise StoreCorruptError(f"{self.location}: keys under prefix {self.prefix!r} but no "
                                                 "settings record: not a dedupe index")
                     pipe.multi()
@@ -417,8 +431,7 @@ class RedisIndex(ArticleIndex):
         config.update(socket_timeout=self.timeout, socket_connect_timeout=self.timeout)
         if urlsplit(self.url).scheme.lower() == "rediss":
             config["ssl"] = True
-        lsh = MinHashLSH(threshold=self.settings.lsh_threshold, num_perm=self.settings.num_perm,
-                         weights=tuple(self.settings.lsh_weights), params=lsh_bands(self.settings),
+        lsh = MinHashLSH(num_perm=self.settings.num_perm, params=tuple(self.settings.index_bands),
                          storage_config={"type": "redis", "basename": self.keys.lsh_basename, "redis": config},
                          prepickle=False)
         usable = (not lsh.prepickle and isinstance(lsh.keys, RedisListStorage)
@@ -463,38 +476,68 @@ class RedisIndex(ArticleIndex):
 
     # --- public operations ---------------------------------------------------
 
-    def add(self, article: Article, publisher: str | None = None) -> tuple[int, bool]:
-        """Index ``article``; (its id, True) when new, (the existing id,
-        False) when an article with the same kind and text is there already
-        (its stored publisher is then left as it was). All or nothing: see
-        the module docstring."""
-        article = with_publisher(article, publisher)
-        digest = content_hash(article)
-        claim = self.keys.hash(digest)
+    def _add_many(self, articles: Sequence[Article],
+                  prints: Sequence[Fingerprinted | None]) -> builtins.list[tuple[int, bool]]:
+        """See :meth:`~dedupe.store.ArticleIndex.add_many`: (id, True) for each
+        new article, (the existing id, False) for one with the same kind and
+        text as one stored or earlier in the batch (its stored publisher is
+        then left as it was). One transaction for the whole batch, all or
+        nothing: see the module docstring."""
+        digests = [content_hash(article) for article in articles]
+        distinct = builtins.list(dict.fromkeys(digests))
         with self._errors():
-            existing = self._redis.get(claim)
-            if existing is not None:
-                return int(existing), False
-            prints = fingerprint(article, self.settings)
-            columns = article_columns(article)
-            article_id = int(self._redis.incr(self.keys.next_id))
-            for _ in range(_ATTEMPTS):
-                with self._redis.pipeline() as pipe:
-                    try:
-                        pipe.watch(claim)
-                        existing = pipe.get(claim)
-                        if existing is not None:  # another worker's add won, or ours did before a lost reply
-                            return int(existing), int(existing) == article_id
-                        # Always under WATCH: when the connection drops during EXEC, redis-py then
-                        # raises WatchError instead of sending the transaction again.
-                        pipe.multi()
-                        _queue_article(pipe, self.keys, article_id, digest, body_hash(article), columns, prints)
-                        _queue_lsh(pipe, self.lsh, article_id, prints)
-                        pipe.execute()
-                        return article_id, True
-                    except WatchError:
-                        continue
-        raise StoreError(f"{self.location}: could not add {article.path}: the index kept changing under it")
+            claimed = self._redis.mget([self.keys.hash(digest) for digest in distinct]) if distinct else []
+            found = {digest: (int(value), False) for digest, value in zip(distinct, claimed) if value is not None}
+            fresh: dict[str, _New] = {}
+            for article, digest, given in zip(articles, digests, prints):
+                if digest not in found and digest not in fresh:
+                    fresh[digest] = _New(article, given if given is not None else fingerprint(article, self.settings),
+                                         article_columns(article), body_hash(article))
+            if fresh:
+                found.update(self._write(fresh))
+        results = []
+        for digest in digests:
+            results.append(found[digest])
+            found[digest] = (found[digest][0], False)  # a repeat later in the batch is not new
+        return results
+
+    def _write(self, fresh: Mapping[str, _New]) -> dict[str, tuple[int, bool]]:
+        """Store the articles of ``fresh`` (by content hash) in one
+        transaction; (id, new) for each."""
+        last = int(self._redis.incrby(self.keys.next_id, len(fresh)))
+        ids = {digest: last - len(fresh) + 1 + n for n, digest in enumerate(fresh)}
+        claims = [self.keys.hash(digest) for digest in fresh]
+        for _ in range(_ATTEMPTS):
+            with self._redis.pipeline() as pipe:
+                try:
+                    pipe.watch(*claims)
+                    claimed = {digest: None if value is None else int(value)
+                               for digest, value in zip(fresh, pipe.mget(claims))}
+                    if any(claimed[digest] == ids[digest] for digest in fresh):
+                        # Ours went through before a lost reply: all of it did.
+                        return {digest: (ids[digest], True) if value in (None, ids[digest]) else (value, False)
+                                for digest, value in claimed.items()}
+                    taken = {digest: (value, False) for digest, value in claimed.items() if value is not None}
+                    todo = [digest for digest in fresh if digest not in taken]
+                    if not todo:  # other workers' adds won for every one
+                        return taken
+                    # Always under WATCH: when the connection drops during EXEC, redis-py then
+                    # raises WatchError instead of sending the transaction again.
+                    pipe.multi()
+                    totals = _Totals()
+                    for digest in todo:
+                        new = fresh[digest]
+                        _queue_article(pipe, self.keys, ids[digest], digest, new.body_hash, new.columns, new.prints)
+                        _queue_lsh(pipe, self.lsh, ids[digest], new.prints)
+                        totals.add(new.columns, new.prints)
+                    _queue_totals(pipe, self.keys, totals)
+                    pipe.execute()
+                    return {**taken, **{digest: (ids[digest], True) for digest in todo}}
+                except WatchError:
+                    continue
+        first = next(iter(fresh.values())).article.path
+        what = first if len(fresh) == 1 else f"{len(fresh)} articles ({first}, ...)"
+        raise StoreError(f"{self.location}: could not add {what}: the index kept changing under it")
 
     def remove(self, ids: Iterable[int]) -> builtins.list[int]:
         """Remove the articles with these ids, each in one transaction;
@@ -576,16 +619,18 @@ class RedisIndex(ArticleIndex):
 
     # --- lookup primitives -----------------------------------------------------
 
-    def _colliding(self, keys: Iterable[tuple[int, bytes]]) -> set[int]:
+    def _colliding(self, signatures: np.ndarray) -> Counter[int]:
+        """For each article with a sentence in one of the LSH buckets of these
+        signatures: how many distinct (band, band key) buckets hold one of its
+        sentences (several of its sentences in one bucket count once)."""
         lsh = self.lsh
-        names = []
-        for band, key in keys:
-            values = np.frombuffer(key, dtype="<u4").astype(np.uint32)
-            names.append(lsh.hashtables[band].redis_key(lsh._H(values)))
-        found: set[int] = set()
+        probes = {(band, lsh._H(signature[start:end]))
+                  for signature in signatures for band, (start, end) in enumerate(lsh.hashranges)}
+        names = [lsh.hashtables[band].redis_key(key) for band, key in probes]
+        found: Counter[int] = Counter()
         with self._errors():
             for members in self._pipelined(names, lambda pipe, name: pipe.smembers(name)):
-                found.update(int(_ID.match(member).group(1)) for member in members)
+                found.update({int(_ID.match(member).group(1)) for member in members})
         return found
 
     def _same_text(self, ids: Collection[int]) -> builtins.list[int]:
@@ -646,9 +691,36 @@ class RedisIndex(ArticleIndex):
 # ---------------------------------------------------------------------------
 
 
+class _New(NamedTuple):
+    """An article to add, with what is stored of it."""
+
+    article: Article
+    prints: Fingerprinted
+    columns: dict[str, Any]
+    body_hash: str
+
+
+class _Totals:
+    """What the articles of one transaction add to the shared counts."""
+
+    def __init__(self) -> None:
+        self.terms: Counter[str] = Counter()
+        self.publishers: Counter[str] = Counter()
+        self.sentences = 0
+        self.eligible = 0
+
+    def add(self, columns: Mapping[str, Any], prints: Fingerprinted) -> None:
+        self.terms.update(prints.frequencies)
+        if columns.get("publisher"):
+            self.publishers[columns["publisher"]] += 1
+        self.sentences += len(prints.sentences)
+        self.eligible += len(prints.eligible_rows)
+
+
 def _queue_article(pipe: Any, keys: _Keys, article_id: int, digest: str, text_digest: str,
                    columns: dict[str, Any], prints: Fingerprinted) -> None:
-    """Queue an article's own keys, term counts and counters."""
+    """Queue an article's own keys and its ``{p}:hash:`` claim (the counts
+    shared by all articles are queued by :func:`_queue_totals`)."""
     stored = {name: str(value) for name, value in columns.items() if value is not None}
     stored.update(content_hash=digest, body_hash=text_digest, added=_now(),
                   sentence_count=str(len(prints.sentences)), eligible_count=str(len(prints.eligible_rows)))
@@ -658,13 +730,17 @@ def _queue_article(pipe: Any, keys: _Keys, article_id: int, digest: str, text_di
     pipe.set(keys.signatures(article_id), b"".join(signature_bytes(row) for row in prints.signatures))
     pipe.sadd(keys.body(text_digest), article_id)
     pipe.zadd(keys.ids, {str(article_id): article_id})
-    for term, count in prints.frequencies.items():
-        pipe.hincrby(keys.terms, term, count)
-    if columns.get("publisher"):
-        pipe.hincrby(keys.publishers, columns["publisher"], 1)
-    pipe.incrby(keys.sentence_count, len(prints.sentences))
-    pipe.incrby(keys.eligible_count, len(prints.eligible_rows))
     pipe.set(keys.hash(digest), article_id)
+
+
+def _queue_totals(pipe: Any, keys: _Keys, totals: _Totals) -> None:
+    """Queue the term, publisher and sentence counts of a transaction's articles."""
+    for term, count in totals.terms.items():
+        pipe.hincrby(keys.terms, term, count)
+    for publisher, count in totals.publishers.items():
+        pipe.hincrby(keys.publishers, publisher, count)
+    pipe.incrby(keys.sentence_count, totals.sentences)
+    pipe.incrby(keys.eligible_count, totals.eligible)
 
 
 def _queue_lsh(pipe: Any, lsh: Any, article_id: int, prints: Fingerprinted) -> None:
@@ -727,8 +803,10 @@ def _now() -> str:
 def inspect_redis(url: str, settings: Settings = DEFAULT_SETTINGS,
                   timeout: float = DEFAULT_TIMEOUT) -> dict[str, object]:
     """What ``dedupe index stats`` shows for a Redis index, in any state:
-    counts, the settings record, ``settings_match`` and ``integrity`` ("ok"
-    or what is wrong, one line). Raises :class:`StoreMissingError` when there
+    counts (``eligible_sentences``: the fingerprinted sentences, each an LSH
+    key; ``buckets``: their entries in the LSH's band sets, ``b`` each), the
+    settings record, ``settings_match`` and ``integrity`` ("ok" or what is
+    wrong, one line). Raises :class:`StoreMissingError` when there
     is no index under the prefix, :class:`RedisUnavailableError` when the
     server cannot be reached, :class:`StoreURLError` for a bad URL."""
     parsed = parse_redis_url(url)
@@ -782,7 +860,8 @@ def _inspect(client: Any, display: str, keys: _Keys, settings: Settings) -> dict
         pipe.hlen(keys.terms)
         pipe.hlen(keys.lsh_basename + b"_keys")
         articles, sentences, eligible, terms, lsh_keys = pipe.execute()
-        bands, _ = lsh_bands(settings)
+        # The LSH's bands are the index's (its record), whatever these settings say.
+        bands = _stored_bands_count(report.get("settings"), settings)
         report.update(articles=articles, sentences=int(sentences or 0), eligible_sentences=int(eligible or 0),
                       buckets=bands * lsh_keys, terms=terms)
         if lsh_keys != int(eligible or 0):
@@ -794,6 +873,15 @@ def _inspect(client: Any, display: str, keys: _Keys, settings: Settings) -> dict
         problems.append(_one_line(error))
     report["integrity"] = "ok" if not problems else "; ".join(problems)
     return report
+
+
+def _stored_bands_count(stored: object, settings: Settings) -> int:
+    """Bands of the index's LSH: from its settings record when readable, else ``settings``'."""
+    if isinstance(stored, dict):
+        banding = stored.get("index_bands")
+        if isinstance(banding, list) and len(banding) == 2 and isinstance(banding[0], int) and banding[0] > 0:
+            return banding[0]
+    return settings.index_bands[0]
 
 
 def _missing_articles(client: Any, keys: _Keys) -> int:

@@ -52,6 +52,24 @@ class Settings:
     #: (false positive, false negative) weights for datasketch's band
     #: optimiser; recall matters more than precision at this stage.
     lsh_weights: tuple[float, float] = (0.3, 0.7)
+    #: (bands, rows) of the persistent index's LSH (:mod:`dedupe.store`),
+    #: cut from the start of each sentence's signature. An archive of
+    #: millions of sentences cannot afford the 42 bands of 3 rows above: its
+    #: buckets would hold tens of billions of rows, and keys of three values
+    #: over common words collide across thousands of unrelated articles. Four
+    #: bands of five rows give a sentence pair at Jaccard 0.7 a 52% chance of
+    #: sharing a key, at 0.5 12%, at 0.3 1%; a copied or lightly edited
+    #: article shares dozens of sentences, so it is all but certain to be
+    #: found, while an unrelated one almost never is. The index shortlists by
+    #: these keys and then aligns exactly as ``--against`` does; set
+    #: ``(42, 3)`` and ``index_min_hits=1`` for an archive small enough to
+    #: find every source ``--against`` finds.
+    index_bands: tuple[int, int] = (4, 5)
+    #: Distinct keys an indexed article must share with a candidate to be
+    #: aligned with it. One shared key is what most unrelated articles with
+    #: a stock phrase have; a copied sentence shares all its bands, a copied
+    #: passage several sentences' worth.
+    index_min_hits: int = 2
 
     # --- alignment ----------------------------------------------------------
     #: Sentence pairs whose weighted content-word overlap (Dice) reaches

@@ -1,27 +1,36 @@
 """The SQLite backend of the archive (:mod:`dedupe.store`), standard library only.
 
 **Tables.** ``meta`` holds the settings record (one row per key of
-:func:`dedupe.store.index_settings`, JSON values) and the running count of
-indexed sentences. ``articles`` holds each article as cleaned: text, body
-spans, debris and metadata (JSON), the publisher a check names, and two
-hashes: ``content_hash`` (kind and text: what makes an article the same
-one, unique) and ``body_hash`` (cleaned text: what ``compare_against``
-compares once). ``sentences`` has every sentence's offsets and whether it is
-long enough to fingerprint; ``signatures`` the MinHash of each eligible one
-(little-endian uint32 bytes); ``buckets`` its band keys, one row per band,
-keyed ``(band, key, article_id, idx)`` so a lookup is a prefix search of
-the table itself (removing an article recomputes its keys from its
-signatures, so neither a second index nor a foreign key on ``article_id``
-doubles or scans the biggest table); ``terms`` the number of indexed sentences each content
-term occurs in, for term weights over the whole archive.
+:func:`dedupe.store.index_settings`, JSON values) and the running counts of
+indexed and fingerprinted sentences. ``articles`` holds each article as
+cleaned: text, body spans, debris and metadata (JSON), the publisher a
+check names, its sentences (offsets and whether long enough to
+fingerprint, packed little-endian int32 triples), and two hashes:
+``content_hash`` (kind and text: what makes an article the same one,
+unique) and ``body_hash`` (cleaned text: what ``compare_against`` compares
+once). ``buckets`` has one row per distinct index key of each article
+(:func:`dedupe.store.index_keys`), keyed ``(generation, key, article_id)``;
+``terms`` the number of indexed sentences each content term occurs in, for
+term weights over the whole archive.
 
-**Writes.** Each ``add`` and ``remove`` is one ``BEGIN IMMEDIATE``
-transaction: the article's row, sentences, signatures, buckets and term
+**Why generations.** Index keys are random 64-bit numbers. In one B-tree
+ordered by key, every batch of adds would touch pages all over a table of
+hundreds of millions of rows, and each commit would rewrite most of them
+into the write-ahead log. Leading the key with the article's generation
+(its id divided by :data:`GENERATION_SIZE`) keeps each batch's inserts in
+the newest, cache-sized part of the tree, sorted; a lookup then seeks each
+probe key once per generation (eight at a million articles).
+
+**Writes.** Each ``add_many`` (and ``add``, a batch of one) and ``remove``
+is one ``BEGIN IMMEDIATE`` transaction: the articles' rows, buckets and term
 counts are all there or none is, whatever stops the process (Ctrl-C, a
-kill, a crash). The fingerprints are computed before the transaction, so
-the write lock is held only for the inserts. A writer waits up to
-``timeout`` seconds for another one, then raises
-:class:`~dedupe.store.StoreLockedError`.
+kill, a crash). Fingerprints are computed before the transaction, so the
+write lock is held only for the inserts. A writer waits up to ``timeout``
+seconds for another one, then raises :class:`~dedupe.store.StoreLockedError`.
+The signatures themselves are not stored (half a kilobyte per sentence,
+fifteen gigabytes at a million articles): a check recomputes them for the
+few shortlisted articles, and removing an article recomputes its keys from
+its text.
 
 **Why WAL.** In write-ahead-log mode readers never block the writer and the
 writer never blocks readers: several processes can check candidates while
@@ -30,10 +39,10 @@ last commits, never the consistency of the file.
 
 **Lookups.** :meth:`~dedupe.store.ArticleIndex.candidates` runs in one read
 transaction (a consistent snapshot while writers go on): the candidates'
-band keys go into a temporary table that is joined with ``buckets``, then
-only the articles owning a colliding sentence are loaded, and term
-frequencies are read for the terms in play. Opening reads the settings
-record and nothing else.
+index keys go into a temporary table that is joined with ``buckets`` (each
+key sought in each generation), only the shortlisted articles are loaded,
+and term frequencies are read for the terms in play. Opening reads the
+settings record and nothing else.
 
 **Checks on open.** The file must start with the SQLite header and, when no
 write-ahead log is pending, be as long as its header says (a truncated copy
@@ -63,6 +72,7 @@ no thread uses the index any more.
 from __future__ import annotations
 
 import builtins
+import itertools
 import json
 import os
 import sqlite3
@@ -79,6 +89,7 @@ import numpy as np
 from dedupe import __version__
 from dedupe.cleaning import Article
 from dedupe.settings import DEFAULT_SETTINGS, Settings
+from dedupe.spans import Span
 from dedupe.store import (
     DEFAULT_TIMEOUT,
     ArticleIndex,
@@ -90,16 +101,12 @@ from dedupe.store import (
     StoreMissingError,
     article_columns,
     article_from_columns,
-    band_keys,
     body_hash,
     check_settings,
     content_hash,
     fingerprint,
+    index_keys,
     index_settings,
-    lsh_bands,
-    signature_bytes,
-    signature_from_bytes,
-    with_publisher,
 )
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -108,13 +115,19 @@ _WAL_MODE = 2  # header bytes 18 and 19 (read and write format versions) in WAL 
 #: Bound parameters per statement; well under every SQLite build's limit.
 _CHUNK = 500
 #: Page cache per connection (KiB) and WAL pages between checkpoints.
-_CACHE_KIB = 65536
+_CACHE_KIB = 131072
 _CHECKPOINT_PAGES = 20000
+#: Articles per generation of ``buckets`` (see the module docstring): about
+#: fifteen million key rows, some 300 MB, at the default banding.
+GENERATION_BITS = 17
+GENERATION_SIZE = 1 << GENERATION_BITS
 #: Characters of ``PRAGMA quick_check`` findings kept in a one-line report.
 _CHECK_CHARS = 240
 #: What ``stats`` counts: report key -> table.
-_COUNTED = {"articles": "articles", "eligible_sentences": "signatures", "buckets": "buckets", "terms": "terms"}
+_COUNTED = {"articles": "articles", "buckets": "buckets", "terms": "terms"}
 _SENTENCES_KEY = "sentences"
+_ELIGIBLE_KEY = "eligible_sentences"
+_SENTENCE_DTYPE = np.dtype("<i4")
 
 SCHEMA = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -133,31 +146,22 @@ SCHEMA = (
         text TEXT NOT NULL,
         body TEXT NOT NULL,
         debris TEXT NOT NULL,
-        metadata TEXT NOT NULL)""",
+        metadata TEXT NOT NULL,
+        sentences BLOB NOT NULL)""",
     "CREATE INDEX articles_body_hash ON articles (body_hash)",
     "CREATE INDEX articles_publisher ON articles (publisher)",
-    """CREATE TABLE sentences (
-        article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
-        idx INTEGER NOT NULL,
-        start INTEGER NOT NULL,
-        "end" INTEGER NOT NULL,
-        eligible INTEGER NOT NULL,
-        PRIMARY KEY (article_id, idx)) WITHOUT ROWID""",
-    """CREATE TABLE signatures (
-        article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
-        idx INTEGER NOT NULL,
-        sig BLOB NOT NULL,
-        PRIMARY KEY (article_id, idx)) WITHOUT ROWID""",
     """CREATE TABLE buckets (
-        band INTEGER NOT NULL,
-        key BLOB NOT NULL,
+        generation INTEGER NOT NULL,
+        key INTEGER NOT NULL,
         article_id INTEGER NOT NULL,  -- no REFERENCES: deleting an article would scan the table
-        idx INTEGER NOT NULL,
-        PRIMARY KEY (band, key, article_id, idx)) WITHOUT ROWID""",
+        PRIMARY KEY (generation, key, article_id)) WITHOUT ROWID""",
     "CREATE TABLE terms (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID",
 )
-_PROBE_TABLE = ("CREATE TEMP TABLE IF NOT EXISTS probe (band INTEGER NOT NULL, key BLOB NOT NULL, "
-                "PRIMARY KEY (band, key)) WITHOUT ROWID")
+_PROBE_TABLE = "CREATE TEMP TABLE IF NOT EXISTS probe (key INTEGER PRIMARY KEY)"
+# Each probe key sought in each generation 0..? (a recursive CTE counts them).
+_LOOKUP = ("WITH RECURSIVE generation (n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM generation WHERE n < ?) "
+           "SELECT b.article_id FROM temp.probe AS p CROSS JOIN generation AS g CROSS JOIN buckets AS b "
+           "ON b.generation = g.n AND b.key = p.key")
 _LIST_COLUMNS = "id, path, title, publisher, date, words, content_hash, added"
 _ARTICLE_COLUMNS = "id, path, text, body, debris, kind, title, metadata"
 
@@ -220,7 +224,7 @@ class SQLiteIndex(ArticleIndex):
                 raise StoreCorruptError(f"{self.path}: an SQLite database, but not a dedupe index")
             for statement in SCHEMA:
                 connection.execute(statement)
-            record: dict[str, Any] = {**index_settings(self.settings), _SENTENCES_KEY: 0,
+            record: dict[str, Any] = {**index_settings(self.settings), _SENTENCES_KEY: 0, _ELIGIBLE_KEY: 0,
                                       "created": _now(), "created_by": f"dedupe {__version__}"}
             connection.executemany("INSERT INTO meta (key, value) VALUES (?, ?)",
                                    [(key, json.dumps(value)) for key, value in record.items()])
@@ -236,12 +240,12 @@ class SQLiteIndex(ArticleIndex):
             with self._errors():
                 connection = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None,
                                              check_same_thread=False)
-                connection.execute("PRAGMA foreign_keys=ON")
                 connection.execute("PRAGMA synchronous=NORMAL")
-                # An add touches about a thousand bucket pages with random
-                # keys: a larger page cache, and checkpoints every few
-                # thousand pages rather than on nearly every commit, keep that
-                # work in memory. Both are per-connection tuning, not format.
+                # Adds touch bucket pages with random keys all over the
+                # newest generation: a larger page cache, and checkpoints
+                # every few thousand pages rather than on nearly every
+                # commit, keep that work in memory. Both are per-connection
+                # tuning, not format.
                 connection.execute(f"PRAGMA cache_size=-{_CACHE_KIB}")
                 connection.execute(f"PRAGMA wal_autocheckpoint={_CHECKPOINT_PAGES}")
             with self._lock:
@@ -303,10 +307,9 @@ class SQLiteIndex(ArticleIndex):
 
     # --- public operations ---------------------------------------------------
 
-    def add(self, article: Article, publisher: str | None = None) -> tuple[int, bool]:
-        """Index ``article``; (its id, True) when new, (the existing id,
-        False) when an article with the same kind and text is there already
-        (its stored publisher is then left as it was).
+    def _add_many(self, articles: Sequence[Article],
+                  prints: Sequence[Fingerprinted | None]) -> builtins.list[tuple[int, bool]]:
+        """See :meth:`~dedupe.store.ArticleIndex.add_many`.
 
         >>> import tempfile, os
         >>> from dedupe.cleaning import clean_text
@@ -316,24 +319,43 @@ class SQLiteIndex(ArticleIndex):
         (1, True)
         'Example Wire'
         """
-        article = with_publisher(article, publisher)
-        digest = content_hash(article)
+        digests = [content_hash(article) for article in articles]
         with self._errors():
-            existing = _find(self._connection(), digest)
-        if existing is not None:
-            return existing, False
-        prints = fingerprint(article, self.settings)
-        columns = article_columns(article)
+            stored = _find(self._connection(), digests)
+        prints = builtins.list(prints)
+        for n, article in enumerate(articles):
+            if prints[n] is None and digests[n] not in stored:
+                prints[n] = fingerprint(article, self.settings)
+        results: builtins.list[tuple[int, bool]] = []
         with self._write() as connection:
-            existing = _find(connection, digest)
-            if existing is not None:
-                return existing, False
-            article_id = _insert_article(connection, digest, body_hash(article), columns, len(prints.sentences))
-            _insert_sentences(connection, article_id, prints)
-            _insert_buckets(connection, article_id, prints)
-            _count_terms(connection, prints.frequencies, 1)
-            _count_sentences(connection, len(prints.sentences))
-        return article_id, True
+            stored = _find(connection, digests)
+            owners: builtins.list[np.ndarray] = []
+            counted: builtins.list[Fingerprinted] = []
+            sentences = eligible = 0
+            for article, digest, found in zip(articles, digests, prints):
+                if digest in stored:
+                    results.append((stored[digest], False))
+                    continue
+                found = found or fingerprint(article, self.settings)  # removed since the check above
+                article_id = _insert_article(connection, digest, body_hash(article), article_columns(article),
+                                             found)
+                stored[digest] = article_id
+                results.append((article_id, True))
+                owners.append(np.full(len(found.keys), article_id, dtype=np.int64))
+                counted.append(found)
+                sentences += len(found.sentences)
+                eligible += len(found.eligible_rows)
+            if counted:
+                # In (generation, key) order the inserts walk the tree once.
+                keys = np.concatenate([p.keys for p in counted])
+                ids = np.concatenate(owners)
+                order = np.lexsort((ids, keys, ids >> GENERATION_BITS))
+                _insert_buckets(connection, builtins.list(zip((ids[order] >> GENERATION_BITS).tolist(),
+                                                              keys[order].tolist(), ids[order].tolist())))
+            # Counted in C over every term occurrence of the batch.
+            _count_terms(connection, Counter(itertools.chain.from_iterable(p.frequencies.elements() for p in counted)), 1)
+            _count_sentences(connection, sentences, eligible)
+        return results
 
     def remove(self, ids: Iterable[int]) -> builtins.list[int]:
         """Remove the articles with these ids, in one transaction; return
@@ -346,10 +368,10 @@ class SQLiteIndex(ArticleIndex):
                     continue
                 prints = fingerprint(found[article_id], self.settings)
                 _count_terms(connection, prints.frequencies, -1)
-                _count_sentences(connection, -len(prints.sentences))
-                _delete_buckets(connection, article_id, self.settings)
-                for table in ("signatures", "sentences"):
-                    connection.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
+                _count_sentences(connection, -len(prints.sentences), -len(prints.eligible_rows))
+                connection.executemany(
+                    "DELETE FROM buckets WHERE generation = ? AND key = ? AND article_id = ?",
+                    [(article_id >> GENERATION_BITS, key, article_id) for key in prints.keys.tolist()])
                 connection.execute("DELETE FROM articles WHERE id = ?", (article_id,))
                 removed.append(article_id)
         return removed
@@ -378,17 +400,20 @@ class SQLiteIndex(ArticleIndex):
 
     # --- lookup primitives -----------------------------------------------------
 
-    def _colliding(self, keys: Iterable[tuple[int, bytes]]) -> set[int]:
+    def _colliding(self, signatures: np.ndarray) -> Counter[int]:
+        keys = np.unique(index_keys(signatures, self.settings)).tolist()
         connection = self._connection()
         with self._errors():
+            last = connection.execute("SELECT max(id) FROM articles").fetchone()[0]
+            if last is None:
+                return Counter()
             connection.execute(_PROBE_TABLE)
             connection.execute("DELETE FROM temp.probe")
-            connection.executemany("INSERT OR IGNORE INTO temp.probe (band, key) VALUES (?, ?)", keys)
-            # CROSS JOIN keeps the probe (small) as the outer loop: one
-            # prefix search of buckets per key.
-            found = {row[0] for row in connection.execute(
-                "SELECT DISTINCT b.article_id FROM temp.probe AS p CROSS JOIN buckets AS b "
-                "ON b.band = p.band AND b.key = p.key")}
+            connection.executemany("INSERT INTO temp.probe (key) VALUES (?)", [(key,) for key in keys])
+            # CROSS JOINs keep the probe (small) as the outer loop: one seek
+            # of buckets per key and generation. Rows are distinct (key,
+            # article) pairs, so counting them counts shared keys.
+            found = Counter(row[0] for row in connection.execute(_LOOKUP, (last >> GENERATION_BITS,)))
             connection.execute("DELETE FROM temp.probe")
         return found
 
@@ -429,50 +454,42 @@ class SQLiteIndex(ArticleIndex):
 # ---------------------------------------------------------------------------
 
 
-def _find(connection: sqlite3.Connection, digest: str) -> int | None:
-    row = connection.execute("SELECT id FROM articles WHERE content_hash = ?", (digest,)).fetchone()
-    return None if row is None else int(row[0])
+def _find(connection: sqlite3.Connection, digests: Sequence[str]) -> dict[str, int]:
+    """The ids of the stored articles among these content hashes."""
+    rows = _select_in(connection, "SELECT content_hash, id FROM articles WHERE content_hash IN ({})",
+                      builtins.list(dict.fromkeys(digests)))
+    return {digest: int(article_id) for digest, article_id in rows}
 
 
 def _insert_article(connection: sqlite3.Connection, digest: str, text_digest: str, columns: dict[str, Any],
-                    sentence_count: int) -> int:
-    values = {**columns, "content_hash": digest, "body_hash": text_digest, "sentence_count": sentence_count,
-              "added": _now()}
+                    prints: Fingerprinted) -> int:
+    values = {**columns, "content_hash": digest, "body_hash": text_digest, "sentence_count": len(prints.sentences),
+              "sentences": sentence_blob(prints.sentences, prints.eligible), "added": _now()}
     names = ", ".join(values)
     marks = ", ".join(f":{name}" for name in values)
     cursor = connection.execute(f"INSERT INTO articles ({names}) VALUES ({marks})", values)
     return int(cursor.lastrowid or 0)
 
 
-def _insert_sentences(connection: sqlite3.Connection, article_id: int, prints: Fingerprinted) -> None:
-    connection.executemany(
-        'INSERT INTO sentences (article_id, idx, start, "end", eligible) VALUES (?, ?, ?, ?, ?)',
-        [(article_id, n, span.start, span.end, int(ok)) for n, (span, ok) in
-         enumerate(zip(prints.sentences, prints.eligible))])
-    connection.executemany(
-        "INSERT INTO signatures (article_id, idx, sig) VALUES (?, ?, ?)",
-        [(article_id, row, signature_bytes(signature)) for row, signature in
-         zip(prints.eligible_rows, prints.signatures)])
+def sentence_blob(sentences: Sequence[Span], eligible: Sequence[bool]) -> bytes:
+    """Sentences as stored: (start, end, eligible) little-endian int32 triples.
+
+    >>> sentence_spans(sentence_blob([Span(0, 12), Span(13, 20)], [True, False]))
+    [(Span(start=0, end=12), True), (Span(start=13, end=20), False)]
+    """
+    values = np.array([(span.start, span.end, int(ok)) for span, ok in zip(sentences, eligible)],
+                      dtype=_SENTENCE_DTYPE).reshape(-1, 3)
+    return values.tobytes()
 
 
-def _insert_buckets(connection: sqlite3.Connection, article_id: int, prints: Fingerprinted) -> None:
-    connection.executemany(
-        "INSERT OR IGNORE INTO buckets (band, key, article_id, idx) VALUES (?, ?, ?, ?)",
-        [(band, key, article_id, row) for row, keys in zip(prints.eligible_rows, prints.band_keys)
-         for band, key in enumerate(keys)])
+def sentence_spans(blob: bytes) -> builtins.list[tuple[Span, bool]]:
+    """The inverse of :func:`sentence_blob`."""
+    values = np.frombuffer(blob, dtype=_SENTENCE_DTYPE).reshape(-1, 3).tolist()
+    return [(Span(start, end), bool(ok)) for start, end, ok in values]
 
 
-def _delete_buckets(connection: sqlite3.Connection, article_id: int, settings: Settings) -> None:
-    """Delete an article's bucket rows by their full key, recomputed from its
-    stored signatures (so ``buckets`` needs no second index on article_id)."""
-    rows = connection.execute("SELECT idx, sig FROM signatures WHERE article_id = ?", (article_id,)).fetchall()
-    if not rows:
-        return
-    signatures = np.stack([signature_from_bytes(sig) for _, sig in rows])
-    keys = band_keys(signatures, lsh_bands(settings))
-    connection.executemany(
-        "DELETE FROM buckets WHERE band = ? AND key = ? AND article_id = ? AND idx = ?",
-        [(band, key, article_id, idx) for (idx, _), row in zip(rows, keys) for band, key in enumerate(row)])
+def _insert_buckets(connection: sqlite3.Connection, rows: Sequence[tuple[int, int, int]]) -> None:
+    connection.executemany("INSERT OR IGNORE INTO buckets (generation, key, article_id) VALUES (?, ?, ?)", rows)
 
 
 def _count_terms(connection: sqlite3.Connection, frequencies: Counter[str], sign: int) -> None:
@@ -484,8 +501,9 @@ def _count_terms(connection: sqlite3.Connection, frequencies: Counter[str], sign
         connection.executemany("DELETE FROM terms WHERE term = ? AND df <= 0", [(term,) for term in frequencies])
 
 
-def _count_sentences(connection: sqlite3.Connection, change: int) -> None:
-    connection.execute("UPDATE meta SET value = CAST(value AS INTEGER) + ? WHERE key = ?", (change, _SENTENCES_KEY))
+def _count_sentences(connection: sqlite3.Connection, sentences: int, eligible: int) -> None:
+    connection.executemany("UPDATE meta SET value = CAST(value AS INTEGER) + ? WHERE key = ?",
+                           [(sentences, _SENTENCES_KEY), (eligible, _ELIGIBLE_KEY)])
 
 
 # ---------------------------------------------------------------------------
@@ -628,6 +646,7 @@ def _inspect_contents(path: str, settings: Settings, timeout: float, report: dic
             except StoreError as error:
                 report["settings_match"] = str(error)
             report["sentences"] = stored.get(_SENTENCES_KEY)
+            report["eligible_sentences"] = stored.get(_ELIGIBLE_KEY)
         unreadable: dict[str, builtins.list[str]] = {}
         for name, table in _COUNTED.items():
             try:

@@ -10,22 +10,27 @@ SQLite backend is :mod:`dedupe.sqlite_store`; a Redis one will implement the
 same primitives.
 
 **What is stored.** Each article as it was cleaned (text, body spans,
-debris, metadata, the publisher), its sentences, the MinHash signature of
-each sentence long enough to fingerprint, that signature cut into the LSH
-bands (``b`` bands of ``r`` values, the banding datasketch's
-``MinHashLSH`` chooses for the settings), and the document frequency of
-every content term over all indexed sentences. Articles are identified by
-the SHA-256 of their kind and text, so adding one twice is a no-op.
+debris, metadata, the publisher), its sentences, the *index keys* of each
+sentence long enough to fingerprint, and the document frequency of every
+content term over all indexed sentences. An index key is one band of the
+sentence's MinHash signature (``Settings.index_bands``: ``b`` bands of
+``r`` values from the start of the signature) hashed to 64 bits
+(:func:`index_keys`). Articles are identified by the SHA-256 of their kind
+and text, so adding one twice is a no-op.
 
 **How a check works.** The candidates' sentences are fingerprinted exactly
-as :func:`dedupe.comparison.compare_against` does, their band keys looked up
-in the index, and only the articles owning a colliding sentence (plus any
-stored copy with the same cleaned text, which ``compare_against`` groups)
-are loaded. ``compare_against`` then runs on that shortlist with term
-weights over the whole archive, which gives the passages a run against
-every indexed article gives: LSH finds the same pairs because every source
-with a colliding band is on the shortlist, and the weights are the same
-numbers. :func:`dedupe.verdicts.judge` works on the result unchanged.
+as :func:`dedupe.comparison.compare_against` does and their index keys
+looked up. The indexed articles sharing at least ``Settings.index_min_hits``
+distinct keys with a candidate (plus any stored copy with the same cleaned
+text, which ``compare_against`` groups) are the shortlist; only those are
+loaded, and ``compare_against`` runs on them with term weights over the
+whole archive. So the passages and verdicts for a shortlisted source are
+exactly those of a run against every indexed article; what the index can
+miss is a source that shares only a sentence or two, reworded (a sentence
+pair at Jaccard 0.5 shares a key one time in eight). The index keys are
+few and selective on purpose: an archive of a million articles has some
+thirty million sentences, and the denser banding ``--against`` uses would
+neither fit nor shortlist a handful of them.
 
 **What is checked on open.** The index records its format version and the
 settings its signatures and buckets depend on (:func:`index_settings`).
@@ -50,6 +55,7 @@ from __future__ import annotations
 
 import builtins
 import hashlib
+import itertools
 import json
 import math
 import os
@@ -57,9 +63,9 @@ import re
 from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Executor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from functools import lru_cache
 from types import MappingProxyType, TracebackType
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -68,14 +74,13 @@ import numpy as np
 
 from dedupe.cleaning import Article, Debris, clean
 from dedupe.comparison import SourceMatches, _sentences, compare_against
-from dedupe.index import CandidateIndex
 from dedupe.settings import DEFAULT_SETTINGS, Settings
 from dedupe.spans import Span
 from dedupe.verdicts import judge, source_publisher
 
 #: Layout of what a backend stores; an index with a higher number was written
 #: by a newer dedupe and is refused.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 #: How fingerprints normalise text (NFKC, case folding, typography, Snowball
 #: English stems, stop words). Bump it whenever :mod:`dedupe.fingerprints`
 #: changes what terms a sentence gives: stored signatures and frequencies
@@ -86,8 +91,10 @@ NORMALISATION = "nfkc-casefold-snowball-en-1"
 DEFAULT_PATH = os.path.join(".dedupe", "index.db")
 #: Seconds a writer waits for another writer's lock before giving up.
 DEFAULT_TIMEOUT = 5.0
-#: Schemes :func:`open_index` accepts, and those announced for later.
+#: Schemes :func:`open_index` accepts.
 SUPPORTED_SCHEMES = ("sqlite", "redis", "rediss")
+#: How :func:`index_keys` turns a band into a 64-bit key; recorded with the index.
+KEY_SCHEME = "band-fnv1a64-fmix64"
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _KEY_DTYPE = np.dtype("<u4")
@@ -140,42 +147,27 @@ class StoredArticle:
 # ---------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=16)
-def _bands(threshold: float, num_perm: int, weights: tuple[float, float]) -> tuple[int, int]:
-    settings = Settings(lsh_threshold=threshold, num_perm=num_perm, lsh_weights=weights)
-    return CandidateIndex(settings).bands
-
-
-def lsh_bands(settings: Settings = DEFAULT_SETTINGS) -> tuple[int, int]:
-    """(bands, rows per band) of the LSH the settings give, as datasketch chooses them.
-
-    >>> lsh_bands()
-    (42, 3)
-    """
-    return _bands(settings.lsh_threshold, settings.num_perm, tuple(settings.lsh_weights))
-
-
 def index_settings(settings: Settings = DEFAULT_SETTINGS) -> dict[str, object]:
     """What must be the same for an index to be reused, as JSON-ready data.
 
-    Signatures depend on the hashing and shingling, buckets on the banding,
-    which sentences are indexed on ``min_passage_words``, and all of it on how
-    text is normalised into terms. Alignment and verdict settings are applied
-    at query time and may differ.
+    Signatures depend on the hashing and shingling, keys on the index
+    banding and the key scheme, which sentences are indexed on
+    ``min_passage_words``, and all of it on how text is normalised into
+    terms. The in-memory LSH that pairs sentences of shortlisted articles,
+    alignment and verdict settings are applied at query time and may differ.
 
-    >>> index_settings()["num_perm"], index_settings()["lsh_bands"]
-    (128, [42, 3])
+    >>> index_settings()["num_perm"], index_settings()["index_bands"]
+    (128, [4, 5])
     """
-    b, r = lsh_bands(settings)
+    b, r = settings.index_bands
     return {
         "format_version": FORMAT_VERSION,
         "hash_scheme": settings.hash_scheme,
         "num_perm": settings.num_perm,
         "seed": settings.seed,
         "shingle_size": settings.shingle_size,
-        "lsh_bands": [b, r],
-        "lsh_threshold": settings.lsh_threshold,
-        "lsh_weights": list(settings.lsh_weights),
+        "index_bands": [b, r],
+        "key_scheme": KEY_SCHEME,
         "min_passage_words": settings.min_passage_words,
         "normalisation": NORMALISATION,
     }
@@ -276,44 +268,91 @@ def _text_or_none(value: object) -> str | None:
 class Fingerprinted:
     """One article's sentences as a backend stores them.
 
-    ``band_keys[k]`` holds the ``b`` band keys of eligible sentence
-    ``eligible_rows[k]``.
+    ``signatures[k]`` is the start of the signature of eligible sentence
+    ``eligible_rows[k]``: the ``b x r`` values the index bands are cut from
+    (all an index needs; the rest would cost six times as much to compute).
+    ``keys`` are the article's distinct index keys.
+    Plain data (tuples, numpy arrays, a Counter), so it can be computed in a
+    worker process and sent back (see :func:`fingerprint_many`).
     """
 
     sentences: tuple[Span, ...]
     eligible: tuple[bool, ...]
-    signatures: np.ndarray  # (eligible sentences, num_perm) uint32
+    signatures: np.ndarray  # (eligible sentences, b * r) uint32
     eligible_rows: tuple[int, ...]
-    band_keys: tuple[tuple[bytes, ...], ...]
+    keys: np.ndarray  # distinct index keys, int64, ascending
     frequencies: Counter[str]  # sentences each term occurs in
 
 
 def fingerprint(article: Article, settings: Settings = DEFAULT_SETTINGS) -> Fingerprinted:
-    """Sentences, signatures, band keys and term frequencies of one article,
-    computed exactly as :func:`dedupe.comparison.compare_against` does."""
-    table = _sentences([article], settings)
+    """Sentences, signatures, index keys and term frequencies of one
+    article, computed exactly as :func:`dedupe.comparison.compare_against` does."""
+    bands, rows_per_band = settings.index_bands
+    table = _sentences([article], settings, bands * rows_per_band)
     rows = tuple(n for n, ok in enumerate(table.eligible) if ok)
     signatures = table.signatures[list(rows)] if rows else table.signatures[:0]
-    frequencies: Counter[str] = Counter()
-    for terms in table.term_sets:
-        frequencies.update(terms)
+    frequencies = Counter(itertools.chain.from_iterable(table.term_sets))
     return Fingerprinted(tuple(table.sides[0].sentences), tuple(table.eligible), signatures, rows,
-                         tuple(band_keys(signatures, lsh_bands(settings))), frequencies)
+                         np.unique(index_keys(signatures, settings)), frequencies)
 
 
-def band_keys(signatures: np.ndarray, bands: tuple[int, int]) -> list[tuple[bytes, ...]]:
-    """For each signature row, its ``b`` band keys: the raw little-endian
-    uint32 bytes of ``signature[band*r:(band+1)*r]``. Two signatures share a
-    key in some band exactly when datasketch's MinHashLSH would pair them.
+def fingerprint_many(articles: Sequence[Article], settings: Settings = DEFAULT_SETTINGS, *,
+                     executor: Executor | None = None) -> builtins.list[Fingerprinted]:
+    """:func:`fingerprint` of each article, on ``executor`` (a
+    ``ProcessPoolExecutor``, say) when given: fingerprinting is pure CPU
+    work, and an index build is mostly fingerprinting. Only the articles'
+    text and body spans cross to the workers.
 
-    >>> sig = np.arange(6, dtype=np.uint32).reshape(1, 6)
-    >>> band_keys(sig, (2, 3))[0][1] == np.array([3, 4, 5], dtype="<u4").tobytes()
+    >>> from dedupe.cleaning import clean_text
+    >>> prints = fingerprint_many([clean_text("Rain fell in Oslo on Friday.", "a.txt")])
+    >>> len(prints[0].sentences), len(prints[0].keys)
+    (1, 4)
+    """
+    if executor is None or len(articles) < 2:
+        return [fingerprint(article, settings) for article in articles]
+    jobs = [(article.text, article.body, article.kind, settings) for article in articles]
+    return builtins.list(executor.map(_fingerprint_job, jobs, chunksize=max(1, len(jobs) // 16)))
+
+
+def _fingerprint_job(job: tuple[str, tuple[Span, ...], str, Settings]) -> Fingerprinted:
+    text, body, kind, settings = job
+    return fingerprint(Article("", text, body, (), kind, None, MappingProxyType({})), settings)
+
+
+_KEY_PRIME = np.uint64(0x100000001B3)
+_KEY_BASIS = np.uint64(0xCBF29CE484222325)
+
+
+def index_keys(signatures: np.ndarray, settings: Settings = DEFAULT_SETTINGS) -> np.ndarray:
+    """The index keys of signature rows: for each row and each of the ``b``
+    bands of ``settings.index_bands``, its ``r`` values and the band number
+    hashed to one signed 64-bit integer (FNV-1a over the values, then
+    MurmurHash3's 64-bit finaliser), shape ``(rows, b)``.
+
+    Two sentences share a key in a band exactly when their signatures agree
+    on that band's values (up to 64-bit hash collisions, which only ever add
+    a candidate that alignment then rejects), as in datasketch's MinHashLSH.
+
+    >>> sig = np.arange(40, dtype=np.uint32).reshape(2, 20)
+    >>> index_keys(sig).shape, index_keys(sig).dtype
+    ((2, 4), dtype('int64'))
+    >>> bool((index_keys(sig[:1]) == index_keys(sig)[:1]).all())
     True
     """
-    b, r = bands
-    raw = np.ascontiguousarray(signatures[:, : b * r], dtype=_KEY_DTYPE)
-    width = r * _KEY_DTYPE.itemsize
-    return [tuple(row[band * width:(band + 1) * width] for band in range(b)) for row in map(bytes, raw)]
+    b, r = settings.index_bands
+    if b * r > settings.num_perm:
+        raise ValueError(f"index_bands {b}x{r} need more than {settings.num_perm} permutations")
+    values = np.ascontiguousarray(signatures[:, : b * r], dtype=np.uint64).reshape(len(signatures), b, r)
+    with np.errstate(over="ignore"):
+        keys = np.broadcast_to((_KEY_BASIS ^ np.arange(b, dtype=np.uint64)) * _KEY_PRIME, values.shape[:2]).copy()
+        for column in range(r):
+            keys = (keys ^ values[:, :, column]) * _KEY_PRIME
+        keys ^= keys >> np.uint64(33)
+        keys *= np.uint64(0xFF51AFD7ED558CCD)
+        keys ^= keys >> np.uint64(33)
+        keys *= np.uint64(0xC4CEB9FE1A85EC53)
+        keys ^= keys >> np.uint64(33)
+    return keys.view(np.int64)
 
 
 def signature_bytes(signature: np.ndarray) -> bytes:
@@ -348,13 +387,44 @@ class ArticleIndex(ABC):
     settings: Settings
     location: str
 
-    @abstractmethod
     def add(self, article: Article, publisher: str | None = None) -> tuple[int, bool]:
         """Index ``article``; return (its id, whether it was new).
 
-        Idempotent: an article with the same kind and text is stored once.
-        ``publisher`` overrides the one in the article's metadata.
+        Idempotent: an article with the same kind and text is stored once
+        (its stored publisher is then left as it was). ``publisher``
+        overrides the one in the article's metadata.
         """
+        (result,) = self.add_many([article], publisher)
+        return result
+
+    def add_many(self, articles: Iterable[Article], publisher: str | None = None, *,
+                 fingerprints: Iterable[Fingerprinted] | None = None) -> builtins.list[tuple[int, bool]]:
+        """Index many articles in one write (one transaction, one round
+        trip), which is far faster per article than :meth:`add`; return
+        (id, whether new) for each, in order. All are stored or, if anything
+        fails, none. ``fingerprints``, when given, are the articles'
+        :func:`fingerprint` results, computed elsewhere (in worker processes, say).
+
+        >>> import tempfile, os
+        >>> from dedupe.cleaning import clean_text
+        >>> with open_index(os.path.join(tempfile.mkdtemp(), "i.db"), create=True) as index:
+        ...     index.add_many([clean_text("Rain fell in Oslo on Friday.", "a.txt"),
+        ...                     clean_text("Snow fell in Bergen on Monday.", "b.txt"),
+        ...                     clean_text("Rain fell in Oslo on Friday.", "c.txt")])
+        [(1, True), (2, True), (1, False)]
+        """
+        articles = [with_publisher(article, publisher) for article in articles]
+        prints = (builtins.list(fingerprints) if fingerprints is not None
+                  else [None] * len(articles))
+        if len(prints) != len(articles):
+            raise ValueError(f"{len(articles)} articles but {len(prints)} fingerprints")
+        return self._add_many(articles, prints)
+
+    @abstractmethod
+    def _add_many(self, articles: Sequence[Article],
+                  prints: Sequence[Fingerprinted | None]) -> builtins.list[tuple[int, bool]]:
+        """Store the articles (publishers already applied); fingerprint those
+        whose ``prints`` entry is None, and only those not stored yet."""
 
     @abstractmethod
     def remove(self, ids: Iterable[int]) -> builtins.list[int]:
@@ -388,8 +458,9 @@ class ArticleIndex(ABC):
         """A consistent view for the duration of one :meth:`candidates` call."""
 
     @abstractmethod
-    def _colliding(self, keys: Iterable[tuple[int, bytes]]) -> set[int]:
-        """Ids of the articles with a sentence having one of these (band, key)s."""
+    def _colliding(self, signatures: np.ndarray) -> Counter[int]:
+        """For each indexed article sharing an index key with one of these
+        sentence signatures: how many distinct keys it shares."""
 
     @abstractmethod
     def _same_text(self, ids: Collection[int]) -> builtins.list[int]:
@@ -414,15 +485,16 @@ class ArticleIndex(ABC):
     # --- shared -----------------------------------------------------------
 
     def candidates(self, articles: Sequence[Article]) -> SourceMatches:
-        """Match ``articles`` against the index: the same passages
-        ``compare_against(articles, every indexed article)`` finds, with
-        ``sources`` holding only the indexed articles that could match.
+        """Match ``articles`` against the index: ``compare_against(articles,
+        shortlist)``, where the shortlist is the indexed articles sharing at
+        least ``Settings.index_min_hits`` index keys with a candidate (see
+        the module docstring), in the order they were added.
 
-        "Every indexed article" is one per kind and text (adding is
-        idempotent), in the order they were added. Verdicts from
-        :func:`dedupe.verdicts.judge` are the same too, except that a credit
-        to the publisher of an indexed article that shares nothing with the
-        candidate is only found for known outlets (see :meth:`publishers`).
+        For every shortlisted source the passages, and the verdicts of
+        :func:`dedupe.verdicts.judge`, are those of a run against every
+        indexed article; a credit to the publisher of an indexed article
+        that shares nothing with the candidate is found for known outlets
+        (see :meth:`publishers`).
 
         >>> import tempfile, os
         >>> from dedupe.cleaning import clean_text
@@ -433,12 +505,12 @@ class ArticleIndex(ABC):
         [(0, 0, 'identical')]
         """
         articles = builtins.list(articles)
-        table = _sentences(articles, self.settings)
+        bands, rows_per_band = self.settings.index_bands
+        table = _sentences(articles, self.settings, bands * rows_per_band)
         rows = [n for n, ok in enumerate(table.eligible) if ok]
-        keys = band_keys(table.signatures[rows] if rows else table.signatures[:0], lsh_bands(self.settings))
-        probes = {(band, key) for row in keys for band, key in enumerate(row)}
         with self._snapshot():
-            hits = self._colliding(probes) if probes else set()
+            counts = self._colliding(table.signatures[rows]) if rows else Counter()
+            hits = {article for article, count in counts.items() if count >= self.settings.index_min_hits}
             sources = self._load(self._same_text(hits)) if hits else []
             weights = ArchiveWeights(self, table.term_sets)
             return compare_against(articles, sources, self.settings, weights=weights)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import subprocess
 import sys
 import threading
@@ -11,11 +12,21 @@ import pytest
 
 from dedupe.cleaning import Article, clean_text
 from dedupe.corpus import load_article
+from dedupe.settings import Settings
 from dedupe.verdicts import judge
 from conftest import SEEDS, seed_text
 
 SUBPROCESS_TIMEOUT = 60
 _SYLLABLES = "ka lo mi ne ru ta vo zi be do fu ga hi ju ko la ma no pe qui sa te wu xe yo".split()
+#: An index banding as dense as ``--against``'s in-memory LSH, and any shared
+#: key enough: an index with these settings shortlists every source
+#: ``compare_against`` finds on the seed fixtures, translations included
+#: (the default banding finds copies and light edits, not translations).
+DENSE = Settings(index_bands=(42, 3), index_min_hits=1)
+#: Word swaps of the kind a copy desk makes (on whole words).
+_SWAPS = {"said": "stated", "attack": "strike", "attacks": "strikes", "officials": "authorities",
+          "week": "seven days", "announced": "declared", "country": "nation", "weapons": "arms",
+          "government": "administration", "talks": "negotiations", "allow": "let"}
 
 
 # ---------------------------------------------------------------------------
@@ -44,6 +55,11 @@ def derived() -> list[Article]:
         clean_text("\n".join(nyt + ["The mayor of Lviv said 12 people were hurt in the strike on Tuesday."]),
                    "derived/nyt-plus-new.txt"),
     ]
+
+
+def light_edit(text: str) -> str:
+    """``text`` with the word swaps above made throughout."""
+    return re.sub(r"\b(" + "|".join(_SWAPS) + r")\b", lambda m: _SWAPS[m.group()], text)
 
 
 def filler(number: int, paragraphs: int = 6) -> Article:

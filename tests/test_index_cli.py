@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import functools
 import json
 
 import pytest
 
-from conftest import SEEDS, SEEDS_DIR
+import dedupe.cli
+from archive_articles import DENSE, light_edit
+from conftest import SEEDS, SEEDS_DIR, seed_text
+from dedupe.store import open_index
 
 
 @pytest.fixture
 def index_url(tmp_path):
     return f"sqlite:///{tmp_path / 'archive' / 'index.db'}"
+
+
+@pytest.fixture
+def dense_index(monkeypatch):
+    """The CLI creates and opens its indexes with :data:`archive_articles.DENSE`."""
+    monkeypatch.setattr(dedupe.cli, "open_index", functools.partial(open_index, settings=DENSE))
 
 
 def test_add_is_incremental_and_idempotent(run_cli, index_url):
@@ -36,9 +46,13 @@ def test_publisher_option_and_sidecar(run_cli, index_url):
         SEEDS["reuters"].name: "Skai", SEEDS["wapo"].name: "The Washington Post"}
 
 
-def test_check_against_the_index_equals_check_against_the_files(run_cli, index_url, tmp_path):
-    """check --index gives the same results as --against with the same originals."""
-    run_cli("index", "add", SEEDS["wapo"], SEEDS["time"], SEEDS["nyt"], "--index", index_url)
+def test_check_against_a_dense_index_equals_check_against_the_files(run_cli, index_url, dense_index):
+    """check --index gives the same results as --against with the same originals, when the index
+    shortlists every source (the dense banding, any shared key): here translations of them."""
+    code, _, err = run_cli("index", "add", SEEDS["wapo"], SEEDS["time"], SEEDS["nyt"], "--index", index_url)
+    assert code == 0, err
+    with open_index(index_url, DENSE) as index:  # (the default settings refuse this index)
+        assert index.stats()["settings"]["index_bands"] == [42, 3]
     candidates = [SEEDS["bbc"], SEEDS["reuters"]]
     code, indexed, _ = run_cli("check", *candidates, "--index", index_url, "--format", "json")
     assert code == 0
@@ -48,6 +62,27 @@ def test_check_against_the_index_equals_check_against_the_files(run_cli, index_u
     assert json.loads(indexed)["results"] == json.loads(direct)["results"]
     bbc = json.loads(indexed)["results"][0]
     assert bbc["sources"][0]["publisher"] == "The Washington Post" and bbc["sources"][0]["credited"] is True
+
+
+def test_default_index_finds_a_copy_and_a_light_edit_as_against_does(run_cli, index_url, tmp_path):
+    """With the default settings an indexed article's verbatim copy and a lightly edited one are
+    found, with the same passages (and the same verdict on that source) as --against gives."""
+    run_cli("index", "add", SEEDS_DIR, "--index", index_url)
+    copy, edited = tmp_path / "copy.txt", tmp_path / "edited.txt"
+    copy.write_text(seed_text("wapo"), encoding="utf-8")
+    edited.write_text(light_edit(seed_text("wapo")), encoding="utf-8")
+    assert edited.read_text(encoding="utf-8") != seed_text("wapo")
+    code, indexed, _ = run_cli("check", copy, edited, "--index", index_url, "--format", "json")
+    assert code == 0
+    code, direct, _ = run_cli("check", copy, edited, "--against", SEEDS_DIR, "--format", "json")
+    assert code == 0
+    wapo = str(SEEDS["wapo"])
+    for found, expected in zip(json.loads(indexed)["results"], json.loads(direct)["results"], strict=True):
+        assert found["derivation"] == "whole" and found["sources"][0]["path"] == wapo
+        (source,) = [s for s in found["sources"] if s["path"] == wapo]
+        (wanted,) = [s for s in expected["sources"] if s["path"] == wapo]
+        assert source["passages"] and source["passages"] == wanted["passages"]
+        assert source == wanted
 
 
 def test_remove_and_stats(run_cli, index_url):

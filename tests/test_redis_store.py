@@ -19,6 +19,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 redis = pytest.importorskip("redis")
@@ -46,28 +47,34 @@ from dedupe.store import (  # noqa: E402
     StoreURLError,
     article_from_columns,
     fingerprint,
-    lsh_bands,
+    fingerprint_many,
     open_index,
     signature_from_bytes,
     with_publisher,
 )
 from dedupe.verdicts import judge  # noqa: E402
 from archive_articles import (  # noqa: E402,F401 - seeds is a fixture
-    SUBPROCESS_TIMEOUT, _SYLLABLES, _one_line, _paragraphs, _passages, _python, _verdicts, archive, assert_threads_share_one_index,
-    derived, filler, seeds,
+    DENSE, SUBPROCESS_TIMEOUT, _SYLLABLES, _one_line, _paragraphs, _passages, _python, _verdicts, archive,
+    assert_threads_share_one_index, derived, filler, light_edit, seeds,
 )
 from redis_server import make_redis_server, redis_server, redis_url  # noqa: E402,F401
 
-BANDS, _ = lsh_bands()
+BANDS, _ = Settings().index_bands
 
 
+def full_minhash(prefix: np.ndarray, settings: Settings = Settings()):
+    """A MinHash datasketch's LSH accepts, from the banded start of a
+    signature a fingerprint keeps (the LSH reads no further)."""
+    padded = np.full(settings.num_perm, np.iinfo(np.uint32).max, dtype=np.uint32)
+    padded[: len(prefix)] = prefix
+    return as_minhash(padded, settings)
 
 
 def _client(url: str):
     return redis.Redis.from_url(url.split("?")[0])
 
 
-def _buckets(r, prefix: str) -> dict[tuple[int, bytes], set[bytes]]:
+def _buckets(r, prefix: str, bands: int = BANDS) -> dict[tuple[int, bytes], set[bytes]]:
     """Every LSH bucket as datasketch keeps it: (band, band key) -> LSH keys.
 
     datasketch's Redis layout: band ``i`` is the hash ``{basename}_bucket_``
@@ -75,7 +82,7 @@ def _buckets(r, prefix: str) -> dict[tuple[int, bytes], set[bytes]]:
     set of LSH keys that have it.
     """
     found: dict[tuple[int, bytes], set[bytes]] = {}
-    for band in range(BANDS):
+    for band in range(bands):
         table = f"{prefix}:lsh".encode() + b"_bucket_" + struct.pack(">H", band)
         entries = r.hgetall(table)
         pipe = r.pipeline(transaction=False)
@@ -86,13 +93,14 @@ def _buckets(r, prefix: str) -> dict[tuple[int, bytes], set[bytes]]:
     return found
 
 
-def assert_complete(url: str) -> int:
+def assert_complete(url: str, settings: Settings = Settings()) -> int:
     """Every listed article has all its keys and LSH entries, nothing else is
     there, and the counters add up. Returns the article count."""
     r = _client(url)
     p = parse_redis_url(url).prefix
-    with open_index(url) as index:
+    with open_index(url, settings) as index:
         lsh = index.lsh
+        assert (lsh.b, lsh.r) == settings.index_bands
         ids = [int(i) for i in r.zrange(f"{p}:ids", 0, -1)]
         frequencies: Counter[str] = Counter()
         publishers: Counter[str] = Counter()
@@ -102,7 +110,7 @@ def assert_complete(url: str) -> int:
             fields = {k.decode(): v.decode() for k, v in r.hgetall(f"{p}:article:{article_id}").items()}
             article = article_from_columns(fields["path"], fields["text"], fields["body"], fields["debris"],
                                            fields["kind"], fields.get("title"), fields["metadata"])
-            prints = fingerprint(article)
+            prints = fingerprint(article, settings)
             frequencies.update(prints.frequencies)
             publishers.update([fields["publisher"]] if "publisher" in fields else [])
             assert int(fields["sentence_count"]) == len(prints.sentences)
@@ -129,8 +137,8 @@ def assert_complete(url: str) -> int:
                 assert replies[2 * n] == bands and replies[2 * n + 1] == lsh.keys.redis_key(lsh_key(article_id, row))
             if prints.eligible_rows:  # datasketch's own reads find the article too
                 key = lsh_key(article_id, prints.eligible_rows[-1])
-                assert key in lsh and key in lsh.query(as_minhash(prints.signatures[-1]))
-        assert _buckets(r, p) == expected
+                assert key in lsh and key in lsh.query(full_minhash(prints.signatures[-1], settings))
+        assert _buckets(r, p, lsh.b) == expected
         assert r.hlen(lsh.keys._name) == eligible
         assert int(r.get(f"{p}:sentence_count")) == sentences
         assert int(r.get(f"{p}:eligible_count")) == eligible
@@ -166,8 +174,11 @@ def test_add_list_stats_and_readd(redis_url, seeds):
     sentences = [fingerprint(article) for article in seeds.values()]
     assert stats["articles"] == 5 and stats["integrity"] == "ok" and stats["settings_match"] is True
     assert stats["sentences"] == sum(len(s.sentences) for s in sentences)
-    assert stats["buckets"] == BANDS * stats["eligible_sentences"] == BANDS * sum(len(s.eligible_rows) for s in sentences)
+    assert stats["eligible_sentences"] == sum(len(s.eligible_rows) for s in sentences)
+    assert stats["buckets"] == BANDS * stats["eligible_sentences"]  # each LSH key in b band sets
+    assert stats["terms"] == len(set().union(*(s.frequencies for s in sentences)))
     assert stats["format_version"] == FORMAT_VERSION and stats["settings"]["num_perm"] == 128
+    assert stats["settings"]["index_bands"] == [4, 5]
     assert stats["backend"] == "redis" and stats["location"] == redis_url
     assert assert_complete(redis_url) == 5
 
@@ -252,7 +263,10 @@ def test_candidates_equal_compare_against_and_the_sqlite_index(redis_url, tmp_pa
     mixed = clean_text("\n".join(_paragraphs("time")[:8] + _paragraphs("reuters")[4:10]), "candidates/mixed.txt")
     alone = [*seeds.values(), *derived()[:2], derived()[3]]
     together = [wapo_elsewhere, mixed, filler(1), seeds["bbc"]]
-    with open_index(redis_url, create=True) as index, open_index(str(tmp_path / "i.db"), create=True) as sqlite:
+    # The dense banding shortlists every source compare_against finds here (translations included).
+    with open_index(redis_url, DENSE, create=True) as index, \
+            open_index(str(tmp_path / "i.db"), DENSE, create=True) as sqlite:
+        assert (index.lsh.b, index.lsh.r) == (42, 3)
         for article, publisher in stored:
             index.add(article, publisher=publisher)
             sqlite.add(article, publisher=publisher)
@@ -272,16 +286,41 @@ def test_candidates_equal_compare_against_and_the_sqlite_index(redis_url, tmp_pa
     assert [bool(v["sources"]) for v in _verdicts(expected)] == [True, True, False, True]
 
 
-def test_lookup_loads_only_articles_with_colliding_sentences(redis_url, seeds):
-    with open_index(redis_url, create=True) as index:
+@pytest.mark.parametrize("settings", [Settings(), DENSE], ids=["default", "dense"])
+def test_lookup_loads_only_articles_with_colliding_sentences(redis_url, seeds, settings):
+    # The dense index finds the translation; the default one a light edit.
+    candidate = seeds["bbc"] if settings is DENSE else clean_text(light_edit(seeds["wapo"].text), "edited.txt")
+    with open_index(redis_url, settings, create=True) as index:
         index.add(seeds["wapo"])
         for number in range(20):
             index.add(filler(number))
-        found = index.candidates([seeds["bbc"]])
+        found = index.candidates([candidate])
         nothing = index.candidates([filler(1000)])
-        assert index._colliding([]) == set()
+        assert index._colliding(np.empty((0, settings.num_perm), dtype=np.uint32)) == Counter()
+        assert index._colliding(fingerprint(filler(1000), settings).signatures) == Counter()
     assert [s.path for s in found.sources] == [str(SEEDS["wapo"])]
+    assert found.overlaps
     assert nothing.sources == () and nothing.overlaps == ()
+
+
+@pytest.mark.parametrize("settings", [Settings(), DENSE], ids=["default", "dense"])
+def test_shared_key_counts_equal_the_sqlite_index(redis_url, tmp_path, seeds, settings):
+    """For every indexed article, the distinct band keys it shares with a candidate are those
+    the SQLite index counts (its 64-bit index keys stand for the same bands), so both shortlist
+    the same articles."""
+    articles = [*seeds.values(), *derived(), *(filler(n) for n in range(3))]
+    candidates = [*seeds.values(), *derived(), clean_text(light_edit(seeds["time"].text), "edited.txt"), filler(1)]
+    with open_index(redis_url, settings, create=True) as index, \
+            open_index(tmp_path / "i.db", settings, create=True) as sqlite:
+        assert index.add_many(articles) == sqlite.add_many(articles)
+        for candidate in candidates:
+            signatures = fingerprint(candidate, settings).signatures
+            counts = index._colliding(signatures)
+            assert counts == sqlite._colliding(signatures), candidate.path
+            assert counts, candidate.path  # each shares keys with something (itself, for the stored ones)
+        # A stored article shares every key of its own with itself.
+        prints = fingerprint(seeds["nyt"], settings)
+        assert index._colliding(prints.signatures)[4] == len(prints.keys)
 
 
 def test_workers_creating_one_index_at_once(redis_url, seeds):
@@ -326,14 +365,15 @@ def test_no_pickle_anywhere(redis_url, seeds, monkeypatch):
         for article in seeds.values():
             index.add(article)
         assert index.add(seeds["wapo"]) == (1, False)
-        found = index.candidates([seeds["bbc"]])
-        assert found.overlaps
+        edited = clean_text(light_edit(seeds["bbc"].text), "edited.txt")
+        found = index.candidates([edited])
+        assert [s.path for s in found.sources] == [str(SEEDS["bbc"])] and found.overlaps
         prints = fingerprint(seeds["nyt"])
-        assert lsh_key(4, prints.eligible_rows[0]) in index.lsh.query(as_minhash(prints.signatures[0]))
+        assert lsh_key(4, prints.eligible_rows[0]) in index.lsh.query(full_minhash(prints.signatures[0]))
         assert len(index.list()) == 5 and index.stats()["integrity"] == "ok"
         assert index.remove([3]) == [3]
     with open_index(redis_url) as index:
-        assert index.candidates([seeds["bbc"]]).overlaps
+        assert index.candidates([edited]).overlaps
     source = Path(redis_store.__file__).read_text(encoding="utf-8")
     assert not re.search(r"^\s*(?:import|from)\s+(?:pickle|cPickle|marshal|shelve|dill)\b", source, re.M)
     assert not re.search(r"(?<![.\w])(?:eval|exec)\s*\(", source)
@@ -451,15 +491,18 @@ def test_server_gone_mid_add_leaves_no_partial_article(make_redis_server, seeds,
     server.start()
     with open_index(url) as index:
         assert [a.path for a in index.list()] == [str(SEEDS["wapo"]), str(SEEDS["reuters"])]
-        assert index.candidates([seeds["bbc"]]).sources[0].path == str(SEEDS["wapo"])
+        copy = clean_text(seeds["bbc"].text, "copy.txt")
+        assert index.candidates([copy]).sources == ()  # no LSH entry of the failed add is left
+        wapo_copy = clean_text(seeds["wapo"].text, "copy.txt")
+        assert [s.path for s in index.candidates([wapo_copy]).sources] == [str(SEEDS["wapo"])]
         assert index.add(seeds["bbc"]) == (4, True)  # id 3 went to the failed add
         assert index.add(seeds["bbc"]) == (4, False)
     assert assert_complete(url) == 3
 
 
-def test_the_cli_on_a_redis_index(run_cli, redis_url):
+def test_the_cli_on_a_redis_index(run_cli, redis_url, tmp_path):
     """`dedupe index add/list/stats` and `check --index` with a redis:// URL, as with a file."""
-    from conftest import SEEDS_DIR
+    from conftest import SEEDS_DIR, seed_text
 
     code, out, err = run_cli("index", "add", SEEDS_DIR, "--index", redis_url)
     assert (code, out.strip(), err) == (0, "5 added, 0 already indexed, 0 failed", "")
@@ -470,10 +513,15 @@ def test_the_cli_on_a_redis_index(run_cli, redis_url):
     code, out, _ = run_cli("index", "stats", "--index", redis_url, "--format", "json")
     stats = json.loads(out)
     assert code == 0 and stats["backend"] == "redis" and stats["articles"] == 5 and stats["integrity"] == "ok"
-    code, indexed, _ = run_cli("check", SEEDS["bbc"], "--index", redis_url, "--format", "json")
+    edited = tmp_path / "edited.txt"
+    edited.write_text(light_edit(seed_text("wapo")) + "\nThe Washington Post reported this first.\n", encoding="utf-8")
+    code, indexed, _ = run_cli("check", edited, "--index", redis_url, "--format", "json")
     assert code == 0
-    bbc = json.loads(indexed)["results"][0]
-    assert bbc["sources"][0]["path"] == str(SEEDS["wapo"]) and bbc["sources"][0]["credited"] is True
+    code, direct, _ = run_cli("check", edited, "--against", SEEDS_DIR, "--format", "json")  # (same term weights)
+    result, = json.loads(indexed)["results"]
+    assert result["derivation"] == "whole" and result["sources"][0]["path"] == str(SEEDS["wapo"])
+    assert result["sources"][0]["credited"] is True
+    assert result["sources"][0] == json.loads(direct)["results"][0]["sources"][0]
     code, _, err = run_cli("index", "list", "--index", f"{redis_url}?prefix=none")
     assert code != 0 and err.strip() == f"dedupe: no index at {redis_url}?prefix=none; " \
         "create it with `dedupe index add --index URL`"
@@ -564,6 +612,101 @@ def test_two_workers_adding_the_same_article_get_one_id(redis_url, seeds, monkey
 
 
 
+def _transactions(url: str) -> int:
+    """EXECs the server has run so far."""
+    r = _client(url)
+    try:
+        return r.info("commandstats").get("cmdstat_exec", {}).get("calls", 0)
+    finally:
+        r.close()
+
+
+def test_add_many_is_one_transaction_per_batch(redis_url, tmp_path, seeds):
+    batch = [seeds["wapo"], seeds["bbc"], seeds["wapo"], seeds["time"]]
+    with open_index(redis_url, create=True) as index, open_index(tmp_path / "i.db", create=True) as sqlite:
+        before = _transactions(redis_url)
+        assert index.add_many(batch) == [(1, True), (2, True), (1, False), (3, True)] == sqlite.add_many(batch)
+        assert _transactions(redis_url) == before + 1
+        again = [seeds["bbc"], seeds["nyt"], clean_text(seeds["nyt"].text, "elsewhere/nyt.txt")]
+        assert index.add_many(again) == [(2, False), (4, True), (4, False)] == sqlite.add_many(again)
+        assert _transactions(redis_url) == before + 2
+        assert index.add_many([seeds["time"]]) == [(3, False)]  # nothing new: no transaction
+        assert index.add_many([]) == []
+        assert _transactions(redis_url) == before + 2
+        assert [a.path for a in index.list()] == [str(SEEDS[n]) for n in ("wapo", "bbc", "time", "nyt")]
+    assert assert_complete(redis_url) == 4
+
+
+def test_add_many_fingerprints_only_new_articles_and_uses_given_ones(redis_url, seeds, monkeypatch):
+    made = []
+    real = redis_store.fingerprint
+
+    def counted(article, settings):
+        made.append(article.path)
+        return real(article, settings)
+
+    monkeypatch.setattr(redis_store, "fingerprint", counted)
+    with open_index(redis_url, create=True) as index:
+        index.add(seeds["wapo"])
+        assert made == [str(SEEDS["wapo"])]
+        made.clear()
+        assert index.add_many([seeds["wapo"], seeds["bbc"], seeds["bbc"]]) == [(1, False), (2, True), (2, False)]
+        assert made == [str(SEEDS["bbc"])]  # once, and not for the stored one
+        made.clear()
+        given = [seeds["time"], seeds["nyt"]]
+        assert index.add_many(given, fingerprints=fingerprint_many(given)) == [(3, True), (4, True)]
+        assert made == []
+        with pytest.raises(ValueError, match="2 articles but 1 fingerprints"):
+            index.add_many(given, fingerprints=fingerprint_many(given[:1]))
+    assert assert_complete(redis_url) == 4
+
+
+def test_interrupted_batch_leaves_nothing_of_it(redis_url, seeds, monkeypatch):
+    with open_index(redis_url, create=True) as index:
+        index.add(seeds["wapo"])
+        before = _contents(redis_url, "dedupe")
+        queue_lsh, queued = redis_store._queue_lsh, []
+
+        def interrupted_at_the_second(pipe, lsh, article_id, prints):
+            queued.append(article_id)
+            if len(queued) == 2:
+                raise KeyboardInterrupt
+            queue_lsh(pipe, lsh, article_id, prints)
+
+        monkeypatch.setattr(redis_store, "_queue_lsh", interrupted_at_the_second)
+        with pytest.raises(KeyboardInterrupt):
+            index.add_many([seeds["bbc"], seeds["time"], seeds["nyt"]], publisher="Example Wire")
+        monkeypatch.undo()
+        assert queued == [2, 3]
+        assert _contents(redis_url, "dedupe") == before
+        assert [a.id for a in index.list()] == [1] and index.publishers() == {"The Washington Post"}
+        assert index.add_many([seeds["bbc"], seeds["time"]]) == [(5, True), (6, True)]  # ids 2-4 went unused
+    assert assert_complete(redis_url) == 3
+
+
+def test_a_batch_racing_another_worker_adds_the_rest(redis_url, seeds, monkeypatch):
+    """Another worker adds one article of a batch while the batch's transaction is queued: the
+    EXEC is refused, the batch takes the other worker's id for that one and adds the rest."""
+    with open_index(redis_url, create=True) as first, open_index(redis_url) as second:
+        queue_article = redis_store._queue_article
+        raced: dict[str, object] = {}
+
+        def while_the_other_adds(pipe, *args):
+            if not raced:  # (once: the other worker's add comes through here too)
+                raced["started"] = True
+                raced["result"] = second.add(seeds["bbc"])
+            queue_article(pipe, *args)
+
+        monkeypatch.setattr(redis_store, "_queue_article", while_the_other_adds)
+        results = first.add_many([seeds["wapo"], seeds["bbc"], seeds["time"]])
+        monkeypatch.undo()
+        assert raced["result"] == (4, True)  # the batch took ids 1-3
+        assert results == [(1, True), (4, False), (3, True)]
+        assert [(a.id, a.path) for a in first.list()] == [
+            (1, str(SEEDS["wapo"])), (3, str(SEEDS["time"])), (4, str(SEEDS["bbc"]))]
+    assert assert_complete(redis_url) == 3
+
+
 _START = """
 import sys, time, redis
 def start_together(url, parties):
@@ -604,15 +747,17 @@ print("ok")
 """
 
 
-def test_concurrent_writers_and_readers(redis_url, seeds):
+def test_concurrent_writers_and_readers(redis_url, seeds, tmp_path):
     with open_index(redis_url, create=True) as index:
         for article in seeds.values():
             index.add(article)
+    excerpt = tmp_path / "excerpt.txt"  # four paragraphs of the WaPo story
+    excerpt.write_text("\n".join(_paragraphs("wapo")[1:5]), encoding="utf-8")
     writers = ["reuters", "nyt", "time"]
     parties = len(writers) + 2
     children = [_python(_WRITER, redis_url, SEEDS[name], SEEDS["wapo"], f"w{n}", parties)
                 for n, name in enumerate(writers)]
-    children += [_python(_READER, redis_url, SEEDS["bbc"], SEEDS["wapo"], parties) for _ in range(2)]
+    children += [_python(_READER, redis_url, excerpt, SEEDS["wapo"], parties) for _ in range(2)]
     outputs = []
     for child in children:
         out, err = child.communicate(timeout=SUBPROCESS_TIMEOUT)

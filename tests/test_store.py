@@ -14,6 +14,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import dedupe.sqlite_store as sqlite_store
@@ -31,8 +32,8 @@ from dedupe.store import (
     StoreURLError,
     article_from_columns,
     fingerprint,
+    index_keys,
     inspect_index,
-    lsh_bands,
     open_index,
     parse_url,
     with_publisher,
@@ -40,11 +41,9 @@ from dedupe.store import (
 from dedupe.verdicts import judge
 from conftest import SEEDS
 from archive_articles import (  # noqa: F401 - seeds is a fixture
-    SUBPROCESS_TIMEOUT, _SYLLABLES, _one_line, _paragraphs, _passages, _python, _verdicts, archive, assert_threads_share_one_index,
-    derived, filler, seeds,
+    DENSE, SUBPROCESS_TIMEOUT, _SYLLABLES, _one_line, _paragraphs, _passages, _python, _verdicts, archive,
+    assert_threads_share_one_index, derived, filler, light_edit, seeds,
 )
-
-BANDS, _ = lsh_bands()
 
 
 # ---------------------------------------------------------------------------
@@ -68,8 +67,11 @@ def test_add_list_stats_and_readd(tmp_path, seeds):
     sentences = [fingerprint(article) for article in seeds.values()]
     assert stats["articles"] == 5 and stats["integrity"] == "ok" and stats["settings_match"] is True
     assert stats["sentences"] == sum(len(s.sentences) for s in sentences)
-    assert stats["buckets"] == BANDS * stats["eligible_sentences"] == BANDS * sum(len(s.eligible_rows) for s in sentences)
+    assert stats["eligible_sentences"] == sum(len(s.eligible_rows) for s in sentences)
+    assert stats["buckets"] == sum(len(s.keys) for s in sentences)  # one row per distinct key of each article
+    assert stats["terms"] == len(set().union(*(s.frequencies for s in sentences)))
     assert stats["format_version"] == FORMAT_VERSION and stats["settings"]["num_perm"] == 128
+    assert stats["settings"]["index_bands"] == [4, 5]
     assert stats["file_bytes"] > 0
 
 
@@ -86,15 +88,23 @@ def test_remove_leaves_what_an_index_of_the_rest_holds(tmp_path, seeds):
         for article in rest:
             fresh.add(article)
     assert _contents(tmp_path / "a.db") == _contents(tmp_path / "b.db")
+    assert assert_complete(tmp_path / "a.db") == 4
+    db = sqlite3.connect(tmp_path / "a.db")
+    assert db.execute("SELECT count(*) FROM buckets WHERE article_id IN (2, 6)").fetchone() == (0,)
+    db.close()
 
 
 def _contents(path: Path) -> tuple:
+    """What an index holds, with ids replaced by content hashes."""
     db = sqlite3.connect(path)
     try:
         return (db.execute("SELECT term, df FROM terms ORDER BY term").fetchall(),
-                db.execute("SELECT value FROM meta WHERE key = 'sentences'").fetchone(),
+                db.execute("SELECT value FROM meta WHERE key IN ('sentences', 'eligible_sentences') "
+                           "ORDER BY key").fetchall(),
                 db.execute("SELECT count(*) FROM buckets").fetchone(),
-                db.execute("SELECT count(*) FROM signatures").fetchone())
+                db.execute("SELECT b.key, a.content_hash FROM buckets AS b JOIN articles AS a ON a.id = b.article_id "
+                           "ORDER BY 1, 2").fetchall(),
+                db.execute("SELECT content_hash, sentences FROM articles ORDER BY 1").fetchall())
     finally:
         db.close()
 
@@ -114,6 +124,8 @@ def test_publisher_comes_from_metadata_unless_given(tmp_path, seeds):
 
 
 def test_candidates_equal_compare_against_every_source(tmp_path, seeds):
+    """With the dense banding (any shared key) the index shortlists every source compare_against
+    finds here, translations included, so the results are the same."""
     stored = archive(seeds)
     sources = [with_publisher(article, publisher) for article, publisher in stored]
     wapo_elsewhere = clean_text(seeds["wapo"].text, "elsewhere/wapo.txt")
@@ -123,7 +135,7 @@ def test_candidates_equal_compare_against_every_source(tmp_path, seeds):
     alone = [seeds[name] for name in ("wapo", "reuters", "nyt", "time")] + derived()[:2]
     # Together: the candidates' own sentences count in the term weights.
     together = [wapo_elsewhere, mixed, filler(1), seeds["bbc"]]
-    with open_index(str(tmp_path / "index.db"), create=True) as index:
+    with open_index(str(tmp_path / "index.db"), DENSE, create=True) as index:
         for article, publisher in stored:
             index.add(article, publisher=publisher)
         for candidate in alone:
@@ -141,7 +153,8 @@ def test_candidates_equal_compare_against_every_source(tmp_path, seeds):
 
 
 def test_bbc_checked_against_an_index_of_the_wapo_seed(tmp_path, seeds):
-    with open_index(str(tmp_path / "index.db"), create=True) as index:
+    """The BBC story is a machine translation of the WaPo one: found by a dense index."""
+    with open_index(str(tmp_path / "index.db"), DENSE, create=True) as index:
         index.add(seeds["wapo"])
         found = index.candidates([seeds["bbc"]])
     expected = compare_against([seeds["bbc"]], [seeds["wapo"]])
@@ -154,15 +167,36 @@ def test_bbc_checked_against_an_index_of_the_wapo_seed(tmp_path, seeds):
     assert verdict == _verdicts(expected)[0]
 
 
-def test_lookup_loads_only_articles_with_colliding_sentences(tmp_path, seeds):
-    with open_index(str(tmp_path / "index.db"), create=True) as index:
+@pytest.mark.parametrize("settings", [Settings(), DENSE], ids=["default", "dense"])
+def test_lookup_loads_only_articles_with_colliding_sentences(tmp_path, seeds, settings):
+    # The dense index finds the translation; the default one a light edit.
+    candidate = seeds["bbc"] if settings is DENSE else clean_text(light_edit(seeds["wapo"].text), "edited.txt")
+    with open_index(str(tmp_path / "index.db"), settings, create=True) as index:
         index.add(seeds["wapo"])
         for number in range(40):
             index.add(filler(number))
-        found = index.candidates([seeds["bbc"]])
+        found = index.candidates([candidate])
         nothing = index.candidates([filler(1000)])
+        assert index._colliding(fingerprint(filler(1000), settings).signatures) == Counter()
     assert [s.path for s in found.sources] == [str(SEEDS["wapo"])]
+    assert found.overlaps
     assert nothing.sources == () and nothing.overlaps == ()
+
+
+def test_shared_key_counts(tmp_path, seeds):
+    """_colliding counts, for each indexed article, the distinct index keys it shares with the
+    candidates' sentences: all of them for a copy of it, none for an unrelated one."""
+    with open_index(str(tmp_path / "index.db"), create=True) as index:
+        wapo, _ = index.add(seeds["wapo"])
+        other, _ = index.add(filler(3))
+        prints = fingerprint(seeds["wapo"])
+        assert index._colliding(prints.signatures) == Counter({wapo: len(prints.keys)})
+        # One sentence: its b keys (distinct here), whether given once or twice.
+        sentence = prints.signatures[:1]
+        assert index._colliding(sentence) == Counter({wapo: Settings().index_bands[0]})
+        assert index._colliding(np.concatenate([sentence, sentence])) == index._colliding(sentence)
+        half = prints.signatures[: len(prints.signatures) // 2]
+        assert index._colliding(half) == Counter({wapo: len(np.unique(index_keys(half)))})
 
 
 def test_threads_share_one_index(tmp_path, seeds):
@@ -189,12 +223,15 @@ with open_index(sys.argv[1]) as index:
 
 def test_reopened_in_another_process_gives_the_same_result(tmp_path, seeds):
     path = tmp_path / "index.db"
+    edited = tmp_path / "edited.txt"  # (a candidate at the path of an indexed source is not compared with it)
+    edited.write_text(light_edit(SEEDS["bbc"].read_text(encoding="utf-8")), encoding="utf-8")
     with open_index(str(path), create=True) as index:
         for article in seeds.values():
             index.add(article)
-        expected = _verdicts(index.candidates([seeds["bbc"]]))
+        expected = _verdicts(index.candidates([load_article(edited)]))
+    assert [s["path"] for s in expected[0]["sources"]] == [str(SEEDS["bbc"])]
     assert path.stat().st_size > 0
-    child = _python(_QUERY, f"sqlite://{path}", SEEDS["bbc"])
+    child = _python(_QUERY, f"sqlite://{path}", edited)
     out, err = child.communicate(timeout=SUBPROCESS_TIMEOUT)
     assert child.returncode == 0, err
     assert json.loads(out) == json.loads(json.dumps(expected))
@@ -209,9 +246,9 @@ path, seed, count, stall_at = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sy
 text = open(seed, encoding="utf-8").read()
 insert_buckets, calls = sqlite_store._insert_buckets, []
 
-def stalling(connection, article_id, prints):
-    insert_buckets(connection, article_id, prints)
-    calls.append(article_id)
+def stalling(connection, rows):
+    insert_buckets(connection, rows)
+    calls.append(len(rows))
     if len(calls) == stall_at:
         print("stalled", flush=True)
         time.sleep(600)
@@ -243,23 +280,26 @@ def assert_complete(path: Path) -> int:
     db = sqlite3.connect(path)
     try:
         assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-        rows = {table: dict(db.execute(f"SELECT article_id, count(*) FROM {table} GROUP BY article_id"))
-                for table in ("sentences", "signatures", "buckets")}
+        buckets: dict[int, list[tuple[int, int]]] = {}
+        for generation, key, article_id in db.execute("SELECT generation, key, article_id FROM buckets"):
+            buckets.setdefault(article_id, []).append((generation, key))
         frequencies: Counter[str] = Counter()
-        total = 0
+        total = eligible = 0
         ids = set()
-        query = "SELECT id, sentence_count, path, text, body, debris, kind, title, metadata FROM articles"
-        for article_id, count, *columns in db.execute(query).fetchall():
+        query = "SELECT id, sentence_count, sentences, path, text, body, debris, kind, title, metadata FROM articles"
+        for article_id, count, blob, *columns in db.execute(query).fetchall():
             prints = fingerprint(article_from_columns(*columns))
             frequencies.update(prints.frequencies)
             total += count
+            eligible += len(prints.eligible_rows)
             ids.add(article_id)
-            eligible = len(prints.eligible_rows)
-            assert count == len(prints.sentences) == rows["sentences"][article_id]
-            assert rows["signatures"].get(article_id, 0) == eligible
-            assert rows["buckets"].get(article_id, 0) == BANDS * eligible
-        assert all(set(counts) <= ids for counts in rows.values())  # no rows of an article not there
-        assert json.loads(db.execute("SELECT value FROM meta WHERE key = 'sentences'").fetchone()[0]) == total
+            assert count == len(prints.sentences)
+            assert sqlite_store.sentence_spans(blob) == list(zip(prints.sentences, prints.eligible))
+            generation = article_id >> sqlite_store.GENERATION_BITS
+            assert sorted(buckets.get(article_id, [])) == [(generation, key) for key in prints.keys.tolist()]
+        assert set(buckets) <= ids  # no rows of an article not there
+        meta = {key: json.loads(value) for key, value in db.execute("SELECT key, value FROM meta")}
+        assert (meta["sentences"], meta["eligible_sentences"]) == (total, eligible)
         assert dict(db.execute("SELECT term, df FROM terms")) == dict(frequencies)
         return db.execute("SELECT count(*) FROM articles").fetchone()[0]
     finally:
@@ -445,7 +485,8 @@ def test_locked_index_fails_after_the_timeout(built, seeds):
                 index.add(clean_text(seeds["bbc"].text + "\nOne more line.", "more.txt"))
             assert 0.25 < time.monotonic() - started < 5
             assert "locked by another writer" in _one_line(error)
-            assert index.candidates([seeds["bbc"]]).overlaps  # readers are not blocked (WAL)
+            edited = clean_text(light_edit(seeds["bbc"].text), "edited.txt")
+            assert index.candidates([edited]).overlaps  # readers are not blocked (WAL)
     finally:
         holder.execute("ROLLBACK")
         holder.close()
