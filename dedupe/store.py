@@ -378,9 +378,10 @@ def signature_from_bytes(blob: bytes) -> np.ndarray:
 class ArticleIndex(ABC):
     """An archive of articles to check candidates against.
 
-    Backends implement the public operations (``add``, ``remove``, ``list``,
-    ``publishers``, ``stats``, ``close``) and the lookup primitives ``candidates`` is built
-    on (``_snapshot``, ``_colliding``, ``_same_text``, ``_load``,
+    Backends implement the writes (``_add_many``, which ``add`` and
+    ``add_many`` call, and ``remove``), ``list``, ``publishers``, ``stats``,
+    ``close``, and the lookup primitives ``candidates`` is built on
+    (``_snapshot``, ``_colliding``, ``_same_text``, ``_load``,
     ``_frequencies``, ``_terms``, ``_sentence_count``).
     """
 
