@@ -336,7 +336,8 @@ class SQLiteIndex(ArticleIndex):
                 if digest in stored:
                     results.append((stored[digest], False))
                     continue
-                found = found or fingerprint(article, self.settings)  # removed since the check above
+                if found is None:  # stored at the first look, removed since
+                    found = fingerprint(article, self.settings)
                 article_id = _insert_article(connection, digest, body_hash(article), article_columns(article),
                                              found)
                 stored[digest] = article_id
@@ -353,7 +354,8 @@ class SQLiteIndex(ArticleIndex):
                 _insert_buckets(connection, builtins.list(zip((ids[order] >> GENERATION_BITS).tolist(),
                                                               keys[order].tolist(), ids[order].tolist())))
             # Counted in C over every term occurrence of the batch.
-            _count_terms(connection, Counter(itertools.chain.from_iterable(p.frequencies.elements() for p in counted)), 1)
+            frequencies = Counter(itertools.chain.from_iterable(p.frequencies.elements() for p in counted))
+            _count_terms(connection, frequencies, 1)
             _count_sentences(connection, sentences, eligible)
         return results
 

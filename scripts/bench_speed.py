@@ -876,7 +876,7 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> None:
             + f"; planted queries also deriving from another source: {c['planted_with_other_derived_source']}")
     if args.profile:
         for entry in results["sizes"]:
-            for section, label in (("build", "first 2,000 adds (clean_text + add)"), ("check", f"first {args.profile_checks} checks")):
+            for section, label in (("build", "first 2,000 articles (generated, cleaned and added one at a time, in this process)"), ("check", f"first {args.profile_checks} checks")):
                 profile = entry.get(section, {}).get("profile")
                 if profile is None:
                     continue

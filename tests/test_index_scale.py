@@ -4,7 +4,6 @@ generations, parallel fingerprinting and the shortlist."""
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from concurrent.futures import ProcessPoolExecutor
 
@@ -14,25 +13,10 @@ import pytest
 from dedupe import sqlite_store
 from dedupe.cleaning import clean_text
 from dedupe.comparison import compare_against
-from dedupe.corpus import load_article
 from dedupe.settings import Settings
 from dedupe.store import fingerprint, fingerprint_many, index_keys, open_index
+from archive_articles import light_edit, seeds  # noqa: F401  (a fixture)
 from conftest import SEEDS, seed_text
-
-# Word swaps of the kind a copy desk or a spinner makes (on whole words).
-SWAPS = {"said": "stated", "attack": "strike", "attacks": "strikes", "officials": "authorities",
-         "week": "seven days", "Monday": "Mon.", "announced": "declared", "country": "nation",
-         "government": "administration", "talks": "negotiations"}
-
-
-def light_edit(text: str) -> str:
-    """The text with the swaps above made throughout."""
-    return re.sub(r"\b(" + "|".join(SWAPS) + r")\b", lambda m: SWAPS[m.group()], text)
-
-
-@pytest.fixture(scope="module")
-def seeds():
-    return {name: load_article(path) for name, path in SEEDS.items()}
 
 
 # --- index keys ---------------------------------------------------------------
