@@ -15,11 +15,12 @@ term weights over the whole archive.
 
 **Why generations.** Index keys are random 64-bit numbers. In one B-tree
 ordered by key, every batch of adds would touch pages all over a table of
-hundreds of millions of rows, and each commit would rewrite most of them
-into the write-ahead log. Leading the key with the article's generation
-(its id divided by :data:`GENERATION_SIZE`) keeps each batch's inserts in
-the newest, cache-sized part of the tree, sorted; a lookup then seeks each
-probe key once per generation (eight at a million articles).
+a hundred million rows (at a million articles), and each commit would
+rewrite most of them into the write-ahead log. Leading the key with the
+article's generation (its id divided by :data:`GENERATION_SIZE`) keeps each
+batch's inserts in the newest part of the tree (at most some 15 million
+rows, 300 MB), sorted; a lookup then seeks each probe key once per
+generation (eight at a million articles).
 
 **Writes.** Each ``add_many`` (and ``add``, a batch of one) and ``remove``
 is one ``BEGIN IMMEDIATE`` transaction: the articles' rows, buckets and term
