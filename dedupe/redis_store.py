@@ -127,6 +127,7 @@ from dedupe.store import (
     content_hash,
     fingerprint,
     index_settings,
+    settings_report,
     signature_bytes,
 )
 
@@ -843,14 +844,7 @@ def _inspect(client: Any, display: str, keys: _Keys, settings: Settings) -> dict
                 stored = json.loads(meta.get("settings", ""))
                 version = meta.get("format_version", "")
                 stored["format_version"] = int(version) if version.isdigit() else version
-                report["format_version"] = stored["format_version"]
-                report["created"] = meta.get("created")
-                report["settings"] = {key: stored.get(key) for key in index_settings(settings)}
-                try:
-                    check_settings(stored, settings, display)
-                    report["settings_match"] = True
-                except StoreError as error:
-                    report["settings_match"] = str(error)
+                report.update(settings_report({**stored, "created": meta.get("created")}, settings, display))
             except (ValueError, AttributeError, TypeError) as error:
                 problems.append(f"settings record unreadable: {_one_line(error)}")
         pipe = client.pipeline(transaction=False)

@@ -108,6 +108,7 @@ from dedupe.store import (
     fingerprint,
     index_keys,
     index_settings,
+    settings_report,
 )
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -640,14 +641,7 @@ def _inspect_contents(path: str, settings: Settings, timeout: float, report: dic
         if stored is None and not problems:
             problems.append("no settings record: not a dedupe index")
         elif stored is not None:
-            report["format_version"] = stored.get("format_version")
-            report["created"] = stored.get("created")
-            report["settings"] = {key: stored.get(key) for key in index_settings(settings)}
-            try:
-                check_settings(stored, settings, path)
-                report["settings_match"] = True
-            except StoreError as error:
-                report["settings_match"] = str(error)
+            report.update(settings_report(stored, settings, path))
             report["sentences"] = stored.get(_SENTENCES_KEY)
             report["eligible_sentences"] = stored.get(_ELIGIBLE_KEY)
         unreadable: dict[str, builtins.list[str]] = {}

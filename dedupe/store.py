@@ -193,6 +193,24 @@ def check_settings(stored: Mapping[str, object], settings: Settings, location: s
         raise StoreFormatError(f"{location}: index built with other settings: {what}")
 
 
+def settings_report(stored: Mapping[str, Any], settings: Settings, location: str) -> dict[str, object]:
+    """What ``index stats`` shows of an index's settings record, for any
+    backend: format version, creation time, the recorded settings and
+    ``settings_match`` (True, or why :func:`check_settings` refuses them).
+
+    >>> settings_report(index_settings(), DEFAULT_SETTINGS, "i.db")["settings_match"]
+    True
+    """
+    report: dict[str, object] = {"format_version": stored.get("format_version"), "created": stored.get("created"),
+                                 "settings": {key: stored.get(key) for key in index_settings(settings)}}
+    try:
+        check_settings(stored, settings, location)
+        report["settings_match"] = True
+    except StoreError as error:
+        report["settings_match"] = str(error)
+    return report
+
+
 # ---------------------------------------------------------------------------
 # Articles as stored
 # ---------------------------------------------------------------------------
