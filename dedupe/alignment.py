@@ -31,10 +31,10 @@ merge into one passage, which is then classified as a whole:
   ``Settings.minor_change_similarity`` (house-style edits, a changed word);
 * ``reworded``: the same content in other words.
 
->>> from dedupe.spans import Span
->>> a = Side.of("Kyiv reported two attempted attacks on radar stations.", [Span(0, 54)])
->>> b = Side.of("Two attempted attacks on radar stations were reported by Kyiv.", [Span(0, 62)])
->>> [(p.kind, p.a, p.b) for p in align(a, b, [(0, 0)], {})]
+>>> from dedupe.model import Span
+>>> a = side("Kyiv reported two attempted attacks on radar stations.", [Span(0, 54)])
+>>> b = side("Two attempted attacks on radar stations were reported by Kyiv.", [Span(0, 62)])
+>>> [(str(p.kind), p.a, p.b) for p in align(a, b, [(0, 0)], {})]
 [('reworded', Span(start=0, end=54), Span(start=0, end=62))]
 """
 
@@ -45,15 +45,13 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 
 from rapidfuzz.distance import Indel
 
 from dedupe.fingerprints import content_terms, stem, tokens
+from dedupe.model import AlignedPassage, PassageKind, Side, Span
 from dedupe.settings import DEFAULT_SETTINGS, Settings
-from dedupe.spans import Span
 
-KINDS = ("identical", "minor-changes", "reworded")
 _DEFAULT_WEIGHT = 1.0
 _MIN_RUN_WORDS = 3
 _MIN_CORE_SHARE = 0.7
@@ -62,60 +60,13 @@ _WORD_RE = re.compile(r"\w+")
 _EXPLAIN_TERMS = 10
 
 
-@dataclass(frozen=True)
-class Side:
-    """One article as the aligner sees it: text, sentence spans and each
-    sentence's content terms."""
+def side(text: str, sentences: Sequence[Span]) -> Side:
+    """An article as the aligner sees it: its sentences and their content terms.
 
-    text: str
-    sentences: Sequence[Span]
-    terms: Sequence[frozenset[str]]
-
-    @classmethod
-    def of(cls, text: str, sentences: Sequence[Span]) -> Side:
-        return cls(text, sentences, [frozenset(content_terms(s.of(text))) for s in sentences])
-
-    def words_in(self, span: Span) -> str:
-        """The sentence text inside ``span``, leaving out whatever lies
-        between sentences (debris the cleaner removed), space-separated."""
-        return " ".join(
-            self.text[max(span.start, s.start) : min(span.end, s.end)] for s in self.sentences if s.overlaps(span)
-        )
-
-    def joined(self, i: int, j: int) -> bool:
-        """Whether sentences ``i`` and ``j`` (``i < j``) follow each other
-        with only whitespace between them (no removed debris, no headline
-        block in between)."""
-        return not self.text[self.sentences[i].end : self.sentences[j].start].strip()
-
-
-@dataclass(frozen=True)
-class AlignedPassage:
-    """A passage of article A matched with a passage of article B.
-
-    ``sentences`` lists the matched sentence index pairs behind it; ``shared``
-    the most telling words both sides use, as written in A.
+    >>> sorted(side("Talks resumed in Geneva.", [Span(0, 24)]).terms[0])
+    ['geneva', 'resum', 'talk']
     """
-
-    a: Span
-    b: Span
-    kind: str
-    similarity: float
-    word_similarity: float
-    char_similarity: float
-    kept: float
-    sentences: tuple[tuple[int, int], ...]
-    shared: tuple[str, ...]
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "a": self.a.as_list(),
-            "b": self.b.as_list(),
-            "kind": self.kind,
-            "similarity": self.similarity,
-            "scores": {"words": self.word_similarity, "characters": self.char_similarity, "kept": self.kept},
-            "shared_words": list(self.shared),
-        }
+    return Side(text, sentences, [frozenset(content_terms(s.of(text))) for s in sentences])
 
 
 def term_weights(term_sets: Iterable[frozenset[str]]) -> dict[str, float]:
@@ -303,9 +254,9 @@ def _passage(a: Side, b: Side, chain: list[tuple[int, int]], weights: Mapping[st
     chars = round(char_similarity(text_a, text_b), 3)
     kept = kept_share(text_a, text_b)
     if tokens(text_a) == tokens(text_b):
-        kind, similarity = "identical", 1.0
+        kind, similarity = PassageKind.IDENTICAL, 1.0
     else:
-        kind = "minor-changes" if chars >= settings.minor_change_similarity else "reworded"
+        kind = PassageKind.MINOR_CHANGES if chars >= settings.minor_change_similarity else PassageKind.REWORDED
         similarity = max(words, chars)
     return AlignedPassage(span_a, span_b, kind, similarity, words, chars, kept, tuple(chain),
                           _explain(text_a, terms_a & terms_b, weights))

@@ -27,13 +27,13 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 
-from dedupe.cleaning import Article, with_more_debris
+from dedupe.cleaning import with_more_debris
+from dedupe.model import Article, DebrisReason, Span
+from dedupe.segmentation import ends_sentence
 from dedupe.settings import DEFAULT_SETTINGS, Settings
-from dedupe.spans import Span
 
 _QUOTES = "\"“”«»„"
 _WORDS = re.compile(r"[^\W\d_]{4,}")
-_TERMINAL = re.compile(r"[.!?…]['’\"”)]*$")
 _SHORT_LINE_WORDS = 12
 _MAX_ARTICLES_COMPARED = 64
 
@@ -47,11 +47,11 @@ def learn_boilerplate(articles: Sequence[Article], settings: Settings = DEFAULT_
     by_site: dict[str | None, list[int]] = defaultdict(list)
     for number, article in enumerate(articles):
         by_site[article.site].append(number)
-    learned: dict[int, list[tuple[Span, str]]] = defaultdict(list)
+    learned: dict[int, list[tuple[Span, DebrisReason]]] = defaultdict(list)
     for members in by_site.values():
         if len(members) >= settings.boilerplate_min_articles:
             for number, span in _learn_site(articles, members, settings):
-                learned[number].append((span, "learned-boilerplate"))
+                learned[number].append((span, DebrisReason.LEARNED_BOILERPLATE))
     return [with_more_debris(article, learned[n]) if n in learned else article for n, article in enumerate(articles)]
 
 
@@ -127,4 +127,4 @@ def _placed_like_furniture(articles: Sequence[Article], places: list[tuple[int, 
         return True
     number, index = places[0]
     line = articles[number].body[index].of(articles[number].text)
-    return len(line.split()) <= _SHORT_LINE_WORDS and not _TERMINAL.search(line) and not any(q in line for q in _QUOTES)
+    return len(line.split()) <= _SHORT_LINE_WORDS and not ends_sentence(line) and not any(q in line for q in _QUOTES)

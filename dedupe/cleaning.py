@@ -26,7 +26,7 @@ line that recurs across many articles of one site) is learned in
 >>> article = clean_text("[ad_1]\\nThe talks ended on Friday.\\nSource link\\n")
 >>> article.cleaned_text
 'The talks ended on Friday.'
->>> [(d.reason, d.text) for d in article.debris]
+>>> [(str(d.reason), d.text) for d in article.debris]
 [('ad-marker', '[ad_1]'), ('source-link', 'Source link')]
 """
 
@@ -38,50 +38,22 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
-from dedupe.extraction import extract_html
 from dedupe.language import guess_language
-from dedupe.reading import Document
+from dedupe.model import Article, ArticleKind, Debris, DebrisReason, Document, Span, strip_span
+from dedupe.reading import looks_like_html
+from dedupe.segmentation import CLOSERS, ends_sentence
 from dedupe.settings import DEFAULT_SETTINGS, Settings
-from dedupe.spans import Span, strip_span
-
-# ---------------------------------------------------------------------------
-# Debris families. Each has a stable id (the ``reason`` in reports) and a
-# sentence saying what it is.
-# ---------------------------------------------------------------------------
-REASONS: Mapping[str, str] = MappingProxyType(
-    {
-        "ad-marker": "advertisement placeholder",
-        "embed-shortcode": "CMS embed shortcode",
-        "source-link": "link back to the page the copy was scraped from",
-        "related-link": "link to another article (See also, Read more, Related)",
-        "navigation": "site navigation, tags or page controls",
-        "section-label": "site section label above the story",
-        "comment-form": "reader comment form or comment section",
-        "share-prompt": "social sharing or follow prompt",
-        "newsletter-prompt": "newsletter or subscription prompt",
-        "cookie-notice": "cookie or consent notice",
-        "media-caption": "caption or title of a photo, video or graphic",
-        "photo-credit": "photo, image or video credit",
-        "byline": "byline: who wrote the story, their role or outlet",
-        "timestamp": "publication or update time stamp",
-        "source-credit": "credit naming the outlet the story was taken from",
-        "sign-off": "reporting sign-off or contributor line",
-        "copyright": "copyright or rights notice",
-        "author-bio": "author biography or contact line",
-        "learned-boilerplate": "line recurring across unrelated articles of one site",
-    }
-)
 
 #: Where the text of a removed line is kept in the article's metadata.
-KEPT_AS: Mapping[str, str] = MappingProxyType(
+KEPT_AS: Mapping[DebrisReason, str] = MappingProxyType(
     {
-        "byline": "bylines",
-        "timestamp": "timestamps",
-        "photo-credit": "credits",
-        "source-credit": "sources",
-        "sign-off": "signoffs",
-        "copyright": "rights",
-        "author-bio": "author_bio",
+        DebrisReason.BYLINE: "bylines",
+        DebrisReason.TIMESTAMP: "timestamps",
+        DebrisReason.PHOTO_CREDIT: "credits",
+        DebrisReason.SOURCE_CREDIT: "sources",
+        DebrisReason.SIGN_OFF: "signoffs",
+        DebrisReason.COPYRIGHT: "rights",
+        DebrisReason.AUTHOR_BIO: "author_bio",
     }
 )
 
@@ -89,13 +61,13 @@ _I = re.IGNORECASE
 _QUOTES = "\"“”«»„"
 _BULLETS = "•·▪►‣◦*-–—>|"
 
-_INLINE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("ad-marker", re.compile(r"\[\s*(?:ad|ads|advert|advertisement|adsense|banner)[\s_-]*\d*\s*\]", _I)),
+_INLINE_RULES: tuple[tuple[DebrisReason, re.Pattern[str]], ...] = (
+    (DebrisReason.AD_MARKER, re.compile(r"\[\s*(?:ad|ads|advert|advertisement|adsense|banner)[\s_-]*\d*\s*\]", _I)),
     # WordPress-style shortcodes: lowercase names with - or _, names with
     # attributes, or well-known embed names. "[Ukraine]" or "[sic]" inside a
     # quote is editorial insertion and never matches.
     (
-        "embed-shortcode",
+        DebrisReason.EMBED_SHORTCODE,
         re.compile(
             r"\[(caption|embed|video|audio|gallery|tweet|youtube)\b[^\]]*\].*?\[/\1\]"
             r"|\[/?[a-z][a-z0-9]*(?:[-_][a-z0-9]+)+(?:\s[^\[\]]*)?\]"
@@ -118,7 +90,7 @@ _SECTIONS = (
 
 @dataclass(frozen=True)
 class _LineRule:
-    reason: str
+    reason: DebrisReason
     pattern: re.Pattern[str]
     max_words: int = 30
     edge_only: bool = False  # only above or below the article's running text
@@ -126,7 +98,7 @@ class _LineRule:
 
 
 def _rule(reason: str, pattern: str, flags: int = _I, **options: Any) -> _LineRule:
-    return _LineRule(reason, re.compile(pattern, flags), **options)
+    return _LineRule(DebrisReason(reason), re.compile(pattern, flags), **options)
 
 
 # Checked in order against a line stripped of whitespace and list bullets;
@@ -222,73 +194,6 @@ _THIRD_PERSON_BIO = re.compile(
 _MAX_BIO_WORDS = 120
 _MIN_WRAPPED_BREAKS = 3
 _WORD = re.compile(r"\w+")
-_TERMINAL = re.compile(r"[.!?…:;]['’\"”)\]]*$")
-
-
-@dataclass(frozen=True, slots=True)
-class Debris:
-    """One removed piece of the input: where it was, which rule, what it said."""
-
-    span: Span
-    reason: str
-    text: str
-
-    @property
-    def why(self) -> str:
-        """The human sentence for :attr:`reason`."""
-        return REASONS.get(self.reason, self.reason)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"span": self.span.as_list(), "reason": self.reason, "why": self.why, "text": self.text}
-
-
-@dataclass(frozen=True)
-class Article:
-    """A cleaned article.
-
-    ``text`` is what every span points into: the decoded file for plain text,
-    the extracted text for HTML. ``body`` lists the kept blocks (usually one
-    per paragraph) as spans into ``text``.
-    """
-
-    path: str
-    text: str
-    body: tuple[Span, ...]
-    debris: tuple[Debris, ...]
-    kind: str = "text"
-    title: str | None = None
-    metadata: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def cleaned_text(self) -> str:
-        """The body, one block per paragraph, blank lines between."""
-        return "\n\n".join(span.of(self.text) for span in self.body)
-
-    @property
-    def words(self) -> int:
-        """Words in the body."""
-        return sum(len(_WORD.findall(span.of(self.text))) for span in self.body)
-
-    @property
-    def site(self) -> str | None:
-        """The site the article was scraped from, when known."""
-        return self.metadata.get("sitename") or self.metadata.get("hostname")
-
-    def as_dict(self) -> dict[str, Any]:
-        """The JSON form printed by ``dedupe clean --format json``."""
-        data: dict[str, Any] = {
-            "path": self.path,
-            "kind": self.kind,
-            "title": self.title,
-            "words": self.words,
-            "text": self.cleaned_text,
-            "body": [span.as_list() for span in self.body],
-            "debris": [item.as_dict() for item in self.debris],
-            "metadata": dict(self.metadata),
-        }
-        if self.kind == "html":
-            data["extracted"] = self.text
-        return data
 
 
 class CleaningError(ValueError):
@@ -305,7 +210,7 @@ def clean_text(text: str, path: str = "<text>", *, settings: Settings = DEFAULT_
     >>> article.title, article.cleaned_text
     ('Talks Resume in Geneva', 'Talks Resume in Geneva\\n\\nThe talks resumed.')
     """
-    return _clean(text, path, "text", dict(metadata or {}), settings)
+    return _clean(text, path, ArticleKind.TEXT, dict(metadata or {}), settings)
 
 
 def clean_html(html: str, path: str = "<html>", url: str | None = None, *, settings: Settings = DEFAULT_SETTINGS,
@@ -319,17 +224,19 @@ def clean_html(html: str, path: str = "<html>", url: str | None = None, *, setti
     >>> clean_html(page).cleaned_text
     'Talks resume\\n\\nThe talks resumed in Geneva on Monday, officials said.'
     """
+    from dedupe.extraction import extract_html  # trafilatura and bs4 load only for HTML
+
     page = extract_html(html, url=url)
     found = dict(page.metadata())
     found["extractor"] = page.extractor
     found.update(metadata or {})
-    return _clean(page.text, path, "html", found, settings)
+    return _clean(page.text, path, ArticleKind.HTML, found, settings)
 
 
 def clean_document(document: Document, *, settings: Settings = DEFAULT_SETTINGS) -> Article:
     """Clean a file read by :func:`dedupe.reading.read_document`; its
     sidecar metadata overrides what the page itself says."""
-    if document.kind == "html":
+    if document.kind == ArticleKind.HTML:
         return clean_html(document.text, document.path, settings=settings, metadata=document.metadata)
     return clean_text(document.text, document.path, settings=settings, metadata=document.metadata)
 
@@ -344,14 +251,12 @@ def clean(content: str, path: str = "<string>", *, kind: str | None = None, url:
     >>> clean("Leave a Reply\\nOfficials met in Geneva on Monday.").cleaned_text
     'Officials met in Geneva on Monday.'
     """
-    from dedupe.extraction import looks_like_html
-
     if kind is None:
-        kind = "html" if looks_like_html(content) else "text"
-    if kind == "html":
-        return clean_html(content, path, url=url, settings=settings)
-    if kind != "text":
+        kind = ArticleKind.HTML if looks_like_html(content) else ArticleKind.TEXT
+    if kind not in (ArticleKind.TEXT, ArticleKind.HTML):
         raise ValueError(f"kind must be 'text' or 'html', not {kind!r}")
+    if kind == ArticleKind.HTML:
+        return clean_html(content, path, url=url, settings=settings)
     return clean_text(content, path, settings=settings)
 
 
@@ -367,10 +272,10 @@ class _Line:
     paragraph: int    # lines with no blank line between them share a number
     joins_previous: bool = False  # continues the line before it, nothing cut between
     wrapped: bool = False  # one line of a hard-wrapped paragraph: no line rules apply
-    reason: str | None = None
+    reason: DebrisReason | None = None
 
 
-def _clean(text: str, path: str, kind: str, metadata: dict[str, Any], settings: Settings) -> Article:
+def _clean(text: str, path: str, kind: ArticleKind, metadata: dict[str, Any], settings: Settings) -> Article:
     debris: list[Debris] = []
     lines: list[_Line] = []
     for line_span, paragraph in _lines(text):
@@ -432,7 +337,7 @@ def _hard_wrapped(lines: list[_Line]) -> bool:
     width = lengths[int(0.9 * (len(lengths) - 1))]
     # A wrapped line stops mid-sentence close to the wrap width; short lines
     # without a full stop (labels, credits) are not evidence of wrapping.
-    soft = sum(1 for line in breaks if not _TERMINAL.search(line.core) and len(line.core) >= 0.6 * width)
+    soft = sum(1 for line in breaks if not _ends_clause(line.core) and len(line.core) >= 0.6 * width)
     return soft >= 0.5 * len(breaks)
 
 
@@ -474,16 +379,21 @@ def _core(line: str) -> str:
     return " ".join(core.split())
 
 
+def _ends_clause(line: str) -> bool:
+    """A line that ends a sentence, or a clause that leads into the next line."""
+    return ends_sentence(line) or line.rstrip(CLOSERS).endswith((":", ";"))
+
+
 def _is_prose(line: str) -> bool:
     """A line of running text: a sentence, or long enough to be a paragraph.
     Section labels and site furniture sit above the first and below the last."""
-    return bool(_TERMINAL.search(line)) or len(line.split()) >= 12
+    return _ends_clause(line) or len(line.split()) >= 12
 
 
 def _match_line(line: _Line, near_edge: bool) -> str | None:
     core = line.core
     if not core:
-        return "navigation"
+        return DebrisReason.NAVIGATION
     words = len(core.split())
     has_quotes = any(mark in core for mark in _QUOTES)
     for rule in _LINE_RULES:
@@ -501,9 +411,9 @@ def _apply_context(lines: list[_Line], settings: Settings) -> None:
             continue
         above = lines[index - 1].reason if index else None
         if above == "byline" and _LABELLED_LINE.fullmatch(line.core) and len(line.core.split()) <= 12:
-            line.reason = "byline"
-        elif above == "comment-form" and len(line.core.split()) <= 6 and not _TERMINAL.search(line.core):
-            line.reason = "comment-form"
+            line.reason = DebrisReason.BYLINE
+        elif above == "comment-form" and len(line.core.split()) <= 6 and not _ends_clause(line.core):
+            line.reason = DebrisReason.COMMENT_FORM
     _mark_tail_bios(lines, settings)
     _mark_leading_labels(lines)
 
@@ -517,7 +427,7 @@ def _mark_tail_bios(lines: list[_Line], settings: Settings) -> None:
             continue
         first_person = _FIRST_PERSON.search(line.core) and len(_BIO_TERMS.findall(line.core)) >= 2
         if first_person or _THIRD_PERSON_BIO.fullmatch(line.core):
-            line.reason = "author-bio"
+            line.reason = DebrisReason.AUTHOR_BIO
 
 
 def _mark_leading_labels(lines: list[_Line]) -> None:
@@ -532,18 +442,18 @@ def _mark_leading_labels(lines: list[_Line]) -> None:
     if (
         first is lines[0]
         and len(first.core.split()) <= 2
-        and not _TERMINAL.search(first.core)
+        and not _ends_clause(first.core)
         and first.core.istitle()
         and _looks_like_headline(second.core)
         and len(second.core.split()) > len(first.core.split()) + 3
         and first.core.lower() not in second.core.lower()
     ):
-        first.reason = "section-label"
+        first.reason = DebrisReason.SECTION_LABEL
 
 
 def _looks_like_headline(line: str) -> bool:
     words = line.split()
-    return 3 <= len(words) <= 25 and not _TERMINAL.search(line) and line[:1].isupper()
+    return 3 <= len(words) <= 25 and not _ends_clause(line) and line[:1].isupper()
 
 
 def _headline(text: str, body: list[Span]) -> str | None:
@@ -560,7 +470,7 @@ def _kept_metadata(debris: Iterable[Debris]) -> dict[str, list[str]]:
     return kept
 
 
-def with_more_debris(article: Article, spans: Iterable[tuple[Span, str]]) -> Article:
+def with_more_debris(article: Article, spans: Iterable[tuple[Span, DebrisReason]]) -> Article:
     """The article with whole body blocks moved to its debris, for passes that
     learn debris beyond one article (see :mod:`dedupe.boilerplate`)."""
     removed = dict(spans)

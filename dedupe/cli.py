@@ -16,24 +16,18 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import nullcontext
+from typing import TYPE_CHECKING, Any
 
 from dedupe import __version__
-from dedupe.boilerplate import learn_boilerplate
-from dedupe.comparison import compare, compare_against
-from dedupe.corpus import Corpus, load_article, load_corpus
-from dedupe.progress import Progress
-from dedupe.reading import InputError, find_articles
 from dedupe.config import ConfigError, find_config
-from dedupe.gate import FAIL_ON, Policy, findings
-from dedupe.reports import (
-    article_table, check_data, check_tables, comparison_tables, github_annotations, index_table, junit_report,
-    report_data, stats_table, to_json,
-)
-from dedupe.cleaning import Article
-from dedupe.store import ArticleIndex, StoreError, fingerprint_many, inspect_index, open_index
-from dedupe.verdicts import judge
+from dedupe.model import FAIL_ON, Policy
+from dedupe.progress import Progress
+
+if TYPE_CHECKING:
+    from dedupe.archive import Index
+    from dedupe.model import Article
+    from dedupe.reading import InputError
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -42,6 +36,10 @@ EXIT_INTERNAL = 3
 #: Articles per ``index add`` transaction: a Ctrl-C loses at most the batch
 #: being written, and each commit carries enough to be cheap per article.
 ADD_BATCH = 200
+# The one list of formats per command (kept in step with dedupe.reports'
+# renderers, which a test checks, so that --help imports no renderer).
+REPORT_FORMATS = ("text", "json")
+CHECK_FORMATS = ("text", "json", "junit", "github")
 
 
 def _positive(value: str) -> int:
@@ -49,6 +47,13 @@ def _positive(value: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
     return number
+
+
+def _assignment(value: str) -> tuple[str, str]:
+    name, equals, setting = value.partition("=")
+    if not equals or not name.strip():
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, not {value!r}")
+    return name.strip(), setting.strip()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="report the passages shared between articles",
                                  description="Clean every article and report the passages they share.")
     report.add_argument("paths", nargs="+", metavar="PATH", help="article files (.txt, .html) or directories")
-    report.add_argument("--format", choices=["text", "json"], default="text", help="output format (default: text)")
+    report.add_argument("--format", choices=REPORT_FORMATS, default="text", help="output format (default: text)")
     report.add_argument("--no-learn", dest="learn", action="store_false",
                         help="do not learn boilerplate recurring across the articles")
     report.set_defaults(run=_run_report)
@@ -79,8 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"exit 1 when a candidate shows this: {', '.join(FAIL_ON)} (repeat or comma-separate)")
     check.add_argument("--max-coverage", type=float, metavar="FRACTION",
                        help="exit 1 when more than this share of a candidate comes from sources")
-    check.add_argument("--format", choices=["text", "json", "junit", "github"],
-                       help="output format (default: text)")
+    check.add_argument("--format", choices=CHECK_FORMATS, help="output format (default: text)")
     check.set_defaults(run=_run_check)
 
     index = commands.add_parser("index", help="manage an index of originals to check against",
@@ -113,6 +117,10 @@ def build_parser() -> argparse.ArgumentParser:
     shown.add_argument("--extracted", action="store_true",
                        help="print the text spans point into (for HTML: the extracted text, before cleaning)")
     clean.set_defaults(run=_run_clean)
+    for sub in (report, check, add, clean):
+        sub.add_argument("--set", dest="settings", action="append", type=_assignment, default=[],
+                         metavar="NAME=VALUE", help="change a setting of dedupe.Settings (repeatable), e.g. "
+                                                    "--set min_word_similarity=0.5")
     return parser
 
 
@@ -120,7 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = build_parser().parse_args(argv)
     try:
-        return args.run(args)
+        return int(args.run(args))
     except BrokenPipeError:
         # The reader (e.g. `| head`) went away; nothing more to say.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -136,90 +144,80 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
-def _warn(error: InputError) -> None:
-    print(f"dedupe: {error}", file=sys.stderr)
+def _say(message: object) -> None:
+    """One line on stderr: an input that could not be used, a warning, an error."""
+    print(f"dedupe: {message}", file=sys.stderr)
+
+
+def _config() -> tuple[str | None, dict[str, Any]]:
+    """(path, values) of the project's configuration file, (None, {}) when there is none."""
+    located = find_config()
+    return (str(located[0]), located[1]) if located else (None, {})
+
+
+def _overrides(args: argparse.Namespace, config: dict[str, Any]) -> dict[str, object]:
+    """Settings the config file and ``--set`` change (the command line wins)."""
+    return {**config.get("settings", {}), **dict(args.settings)}
 
 
 def _run_report(args: argparse.Namespace) -> int:
-    corpus = load_corpus(args.paths, learn=args.learn)
-    for error in corpus.errors:
-        _warn(error)
-    if not corpus.articles:
-        print("dedupe: no article could be read", file=sys.stderr)
+    from dedupe.application import NoInputError, report
+    from dedupe.reports import REPORT_FORMATS as RENDERERS
+
+    try:
+        _, config = _config()
+        result = report(args.paths, settings=_overrides(args, config), learn=args.learn)
+    except NoInputError as error:
+        for problem in error.errors:
+            _say(problem)
+        _say(error)
         return EXIT_INPUT
-    comparison = compare(corpus.articles)
-    if args.format == "json":
-        print(to_json(report_data(comparison, corpus.errors)))
-    else:
-        print(comparison_tables(comparison))
+    except (ConfigError, ValueError) as error:
+        _say(error)
+        return EXIT_INPUT
+    for problem in result.errors:
+        _say(problem)
+    print(RENDERERS[args.format](result))
     return EXIT_OK
 
 
 def _run_check(args: argparse.Namespace) -> int:
+    from dedupe.application import NoInputError, check
+    from dedupe.reports import CHECK_FORMATS as RENDERERS
+    from dedupe.store import StoreError
+
     try:
-        options = _check_options(args)
-    except (ConfigError, ValueError) as error:
-        print(f"dedupe: {error}", file=sys.stderr)
+        config_path, config = _config()
+        against, index_url, policy, output = _check_options(args, config_path, config)
+        if config_path:
+            _say(f"defaults from {config_path}")
+        result = check(args.candidates, against=against or None, index=index_url, policy=policy,
+                       settings=_overrides(args, config))
+    except NoInputError as error:
+        for problem in error.errors:
+            _say(problem)
+        _say(error)
         return EXIT_INPUT
-    against, index_url, policy, output = options
-    candidates = load_corpus(args.candidates, learn=False)
-    for error in candidates.errors:
-        _warn(error)
-    if not candidates.articles:
-        print("dedupe: no candidate could be read", file=sys.stderr)
+    except (ConfigError, ValueError, StoreError) as error:
+        _say(error)
         return EXIT_INPUT
-    if index_url is not None:
-        try:
-            with open_index(index_url) as index:
-                verdicts = judge(index.candidates(learn_boilerplate(candidates.articles)),
-                                 known_publishers=index.publishers())
-        except StoreError as error:
-            print(f"dedupe: {error}", file=sys.stderr)
-            return EXIT_INPUT
-        errors = list(candidates.errors)
-    else:
-        sources = Corpus()
-        publishers: dict[str, str] = {}
-        for given in against:
-            name, path = _named_source(given)
-            loaded = load_corpus([path], learn=False)
-            sources.errors.extend(loaded.errors)
-            for article in loaded.articles:
-                if name:
-                    publishers[article.path] = name
-                sources.articles.append(article)
-        for error in sources.errors:
-            _warn(error)
-        if not sources.articles:
-            print("dedupe: no source could be read", file=sys.stderr)
-            return EXIT_INPUT
-        seen: dict[str, str] = {}
-        for source in sources.articles:
-            if source.cleaned_text in seen:
-                print(f"dedupe: {source.path}: same text as {seen[source.cleaned_text]}; compared once",
-                      file=sys.stderr)
-            seen.setdefault(source.cleaned_text, source.path)
-        articles = learn_boilerplate([*candidates.articles, *sources.articles])
-        split = len(candidates.articles)
-        verdicts = judge(compare_against(articles[:split], articles[split:]), publishers)
-        errors = [*candidates.errors, *sources.errors]
-    found = [findings(verdict, policy) for verdict in verdicts]
+    for problem in result.errors:
+        _say(problem)
+    for warning in result.warnings:
+        _say(warning)
     if output == "json":
-        print(to_json(check_data(verdicts, errors, found)))
-    elif output == "junit":
-        print(junit_report(verdicts, found))
-    elif output == "github":
-        print(github_annotations(verdicts, found))
+        from dedupe.serialise import to_json
+
+        print(to_json(result.as_dict(config=config_path)))
     else:
-        print(check_tables(verdicts, found))
-    return EXIT_FINDINGS if any(found) else EXIT_OK
+        print(RENDERERS[output](result))
+    return EXIT_OK if result.passed else EXIT_FINDINGS
 
 
-def _check_options(args: argparse.Namespace) -> tuple[list[str], str | None, Policy, str]:
+def _check_options(args: argparse.Namespace, config_path: str | None,
+                   config: dict[str, Any]) -> tuple[list[str], str | None, Policy, str]:
     """Sources (paths or an index URL), policy and format: the command line
     first, then the project's configuration file, then the built-in defaults."""
-    located = find_config()
-    config = located[1] if located else {}
     against = args.against or ([] if args.index else config.get("against"))
     index_url = args.index or (None if args.against else config.get("index"))
     if against and index_url:
@@ -230,43 +228,53 @@ def _check_options(args: argparse.Namespace) -> tuple[list[str], str | None, Pol
     rules = [rule for given in (args.fail_on or config.get("fail-on") or []) for rule in given.replace(",", " ").split()]
     max_coverage = args.max_coverage if args.max_coverage is not None else config.get("max-coverage")
     output = args.format or config.get("format") or "text"
-    if output not in ("text", "json", "junit", "github"):
-        raise ValueError(f"format {output!r} in {located[0] if located else 'the configuration'} is not one of "
-                         "text, json, junit, github")
+    if output not in CHECK_FORMATS:
+        raise ValueError(f"format {output!r} in {config_path or 'the configuration'} is not one of "
+                         f"{', '.join(CHECK_FORMATS)}")
     return list(against or []), index_url, Policy(frozenset(rules), max_coverage), output
 
 
 def _run_index_add(args: argparse.Namespace) -> int:
-    paths = list(find_articles(args.paths))
+    from concurrent.futures import Executor, ProcessPoolExecutor
+
+    from dedupe.archive import open_index
+    from dedupe.corpus import load_article
+    from dedupe.reading import InputError, find_articles
+    from dedupe.serialise import to_json
+    from dedupe.store import StoreError
+
     counts = {"added": 0, "already indexed": 0, "failed": 0}
     added: list[dict[str, object]] = []
     batch: list[Article] = []
 
-    def flush(index: ArticleIndex, executor: Executor | None) -> None:
-        prints = fingerprint_many(batch, index.settings, executor=executor)
+    def flush(index: Index, executor: Executor | None) -> None:
+        prints = index.fingerprint_many(batch, executor)
         for article, (number, new) in zip(batch, index.add_many(batch, args.publisher, fingerprints=prints)):
             counts["added" if new else "already indexed"] += 1
             added.append({"id": number, "path": article.path, "new": new})
         batch.clear()
 
     try:
-        with open_index(args.index, create=True) as index, Progress(len(paths), "indexing") as progress, \
+        _, config = _config()
+        paths = list(find_articles(args.paths))
+        with open_index(args.index, _overrides(args, config), create=True) as index, \
+                Progress(len(paths), "indexing") as progress, \
                 (ProcessPoolExecutor(args.jobs) if args.jobs > 1 else nullcontext()) as executor:
             for found in paths:
                 progress.advance()
                 try:
                     if isinstance(found, InputError):
                         raise found
-                    batch.append(load_article(found))
+                    batch.append(load_article(found, index.settings))
                 except InputError as error:
                     counts["failed"] += 1
-                    _warn(error)
+                    _say(error)
                 if len(batch) >= ADD_BATCH:
                     flush(index, executor)
             if batch:
                 flush(index, executor)
-    except StoreError as error:
-        print(f"dedupe: {error}", file=sys.stderr)
+    except (ConfigError, ValueError, StoreError) as error:
+        _say(error)
         return EXIT_INPUT
     if args.format == "json":
         print(to_json({"articles": added, "counts": counts}))
@@ -276,15 +284,19 @@ def _run_index_add(args: argparse.Namespace) -> int:
 
 
 def _run_index_remove(args: argparse.Namespace) -> int:
+    from dedupe.archive import open_index
+    from dedupe.serialise import to_json
+    from dedupe.store import StoreError
+
     try:
         with open_index(args.index) as index:
             removed = index.remove(args.ids)
     except StoreError as error:
-        print(f"dedupe: {error}", file=sys.stderr)
+        _say(error)
         return EXIT_INPUT
     missing = [number for number in args.ids if number not in removed]
     for number in missing:
-        print(f"dedupe: no article with id {number} in the index", file=sys.stderr)
+        _say(f"no article with id {number} in the index")
     if args.format == "json":
         print(to_json({"removed": removed, "missing": missing}))
     else:
@@ -293,49 +305,66 @@ def _run_index_remove(args: argparse.Namespace) -> int:
 
 
 def _run_index_list(args: argparse.Namespace) -> int:
+    from dedupe.serialise import stored_article_data, to_json
+    from dedupe.store import StoreError, open_backend
+
     try:
-        with open_index(args.index) as index:
-            articles = index.list()
+        backend = open_backend(args.index)
+        try:
+            articles = list(backend.articles())
+        finally:
+            backend.close()
     except StoreError as error:
-        print(f"dedupe: {error}", file=sys.stderr)
+        _say(error)
         return EXIT_INPUT
     if args.format == "json":
-        print(to_json({"articles": [article.as_dict() for article in articles]}))
+        print(to_json({"articles": [stored_article_data(article) for article in articles]}))
     else:
+        from dedupe.reports import index_table
+
         print(index_table(articles))
     return EXIT_OK
 
 
 def _run_index_stats(args: argparse.Namespace) -> int:
+    from dedupe.serialise import to_json
+    from dedupe.store import StoreError, inspect_backend
+
     try:
-        stats = inspect_index(args.index)
+        stats = inspect_backend(args.index)
     except StoreError as error:
-        print(f"dedupe: {error}", file=sys.stderr)
+        _say(error)
         return EXIT_INPUT
     if args.format == "json":
         print(to_json(stats))
     else:
+        from dedupe.reports import stats_table
+
         print(stats_table(stats))
     return EXIT_OK if stats.get("integrity") == "ok" else EXIT_INPUT
 
 
-def _named_source(given: str) -> tuple[str | None, str]:
-    """``NAME=PATH`` -> (NAME, PATH); a plain path (even one with ``=`` in it) -> (None, path)."""
-    name, equals, path = given.partition("=")
-    if not equals or os.path.exists(given) or not name.strip() or not path:
-        return None, given
-    return name.strip(), path
-
-
 def _run_clean(args: argparse.Namespace) -> int:
+    from dedupe.corpus import load_article
+    from dedupe.reading import InputError
+    from dedupe.settings import settings_from_dict
+
     try:
-        article = load_article(args.path)
+        _, config = _config()
+        article = load_article(args.path, settings_from_dict(_overrides(args, config)))
     except InputError as error:
-        _warn(error)
+        _say(error)
+        return EXIT_INPUT
+    except (ConfigError, ValueError) as error:
+        _say(error)
         return EXIT_INPUT
     if args.format == "json":
-        print(to_json(article.as_dict()))
+        from dedupe.serialise import article_data, to_json
+
+        print(to_json(article_data(article)))
     elif args.debris:
+        from dedupe.reports import article_table
+
         print(article_table(article))
     elif args.extracted:
         print(article.text, end="" if article.text.endswith("\n") else "\n")

@@ -22,7 +22,9 @@ options given on the command line win.
     max-coverage = 0.3
 
 Relative paths in ``against`` are taken from the directory of the file that
-names them.
+names them. Any field of :class:`~dedupe.settings.Settings` may be set in
+the same table, with ``-`` or ``_`` (``min-word-similarity = 0.5``,
+``index-bands = 42, 3``): those values are gathered under ``settings``.
 """
 
 from __future__ import annotations
@@ -31,9 +33,13 @@ import configparser
 import os
 import tomllib
 from pathlib import Path
+from dataclasses import fields
 from typing import Any
 
+from dedupe.settings import Settings, settings_from_dict
+
 KEYS = ("against", "index", "fail-on", "max-coverage", "format")
+SETTING_KEYS = frozenset(name for field in fields(Settings) for name in (field.name, field.name.replace("_", "-")))
 
 
 class ConfigError(ValueError):
@@ -79,10 +85,18 @@ def _from_setup_cfg(file: Path) -> dict[str, Any] | None:
 
 
 def _normalise(file: Path, values: dict[str, Any]) -> dict[str, Any]:
-    unknown = set(values) - set(KEYS)
+    unknown = set(values) - set(KEYS) - SETTING_KEYS
     if unknown:
-        raise ConfigError(f"{file}: unknown dedupe option {', '.join(sorted(unknown))} (known: {', '.join(KEYS)})")
+        raise ConfigError(f"{file}: unknown dedupe option {', '.join(sorted(unknown))} (known: {', '.join(KEYS)}, "
+                          "and the fields of dedupe.Settings)")
     result: dict[str, Any] = {}
+    settings = {key: value for key, value in values.items() if key in SETTING_KEYS}
+    if settings:
+        try:
+            settings_from_dict(settings)
+        except ValueError as error:
+            raise ConfigError(f"{file}: {error}") from None
+        result["settings"] = settings
     for key in ("against", "fail-on"):
         if key in values:
             items = values[key]

@@ -18,8 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from dedupe.boilerplate import learn_boilerplate
-from dedupe.cleaning import Article, CleaningError, clean_document
-from dedupe.extraction import ExtractionError
+from dedupe.cleaning import CleaningError, clean_document
+from dedupe.model import Article, ExtractionError
 from dedupe.reading import InputError, find_articles, read_document
 from dedupe.settings import DEFAULT_SETTINGS, Settings
 

@@ -49,13 +49,10 @@ import re
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, NamedTuple
-from urllib.parse import urlsplit
+from typing import NamedTuple
 
-from dedupe.spans import Span
-
-if TYPE_CHECKING:
-    from dedupe.cleaning import Article
+from dedupe.hosts import hostname
+from dedupe.model import Article, Span
 
 
 class Outlet(NamedTuple):
@@ -281,7 +278,6 @@ HOUSE_STYLES: Mapping[str, re.Pattern[str]] = MappingProxyType(
 
 _WINDOW = 300  # characters of context looked at on either side of a name
 _ARTICLE = re.compile(r"\b(?:the|The|THE|an?|An?)\s+\Z")  # taken into a credit that starts at the name
-_HOST = re.compile(r"(?:[\w-]+\.)+[a-z]{2,}", re.IGNORECASE)
 
 
 # ---------------------------------------------------------------------------
@@ -302,10 +298,6 @@ class Credit:
     def is_credit(self) -> bool:
         """Whether the form credits the publisher (is in :data:`CREDIT_FORMS`)."""
         return self.form in CREDIT_FORMS
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"publisher": self.publisher, "form": self.form, "credit": self.is_credit,
-                "span": self.span.as_list(), "text": self.text}
 
 
 def canonical_publisher(name: str, extra: Mapping[str, Iterable[str]] | None = None) -> str | None:
@@ -396,6 +388,24 @@ def credited_publishers(
     return {credit.publisher for credit in article_credits(article, publishers) if credit.form in forms}
 
 
+def source_publisher(source: Article, given: str | None = None) -> str | None:
+    """The publisher of a source: as given, else from its sidecar, the page's
+    site name, URL or host, canonicalised through the table of known outlets.
+
+    >>> from dedupe.cleaning import clean_text
+    >>> source_publisher(clean_text("Rain fell.", metadata={"url": "https://www.reuters.com/x"}))
+    'Reuters'
+    """
+    given = given or source.metadata.get("publisher")
+    if given:
+        return canonical_publisher(given) or given
+    for key in ("sitename", "url", "hostname"):
+        value = source.metadata.get(key)
+        if value:
+            return canonical_publisher(value) or (value if key == "sitename" else None)
+    return None
+
+
 # ---------------------------------------------------------------------------
 # Publisher index: one alternation of every alias, compiled once per table
 # ---------------------------------------------------------------------------
@@ -424,7 +434,7 @@ class _Index:
         return found
 
     def _host(self, name: str) -> str | None:
-        host = _hostname(name)
+        host = hostname(name)
         if host is None:
             return None
         labels = host.split(".")
@@ -479,9 +489,9 @@ def _user_outlet(name: str, aliases: Iterable[str]) -> Outlet:
     domains: list[str] = []
     for alias in (name, *aliases):
         alias = " ".join(alias.split())
-        host = _hostname(alias)
+        host = hostname(alias)
         if host is not None:
-            domains.append(host.removeprefix("www."))
+            domains.append(host)
             if "/" not in alias:
                 plain.append(alias)
         elif alias.isupper() and alias.isalpha() and len(alias) <= 5:
@@ -489,17 +499,6 @@ def _user_outlet(name: str, aliases: Iterable[str]) -> Outlet:
         elif alias:
             plain.append(alias)
     return Outlet(name, tuple(plain), tuple(cased), tuple(domains))
-
-
-def _hostname(name: str) -> str | None:
-    """The lowercase host name in a URL or bare domain, None if it has none."""
-    if not name or " " in name:
-        return None
-    try:
-        host = urlsplit(name if "://" in name else "//" + name).hostname
-    except ValueError:  # "[" and other strings that are not URLs
-        return None
-    return host if host and _HOST.fullmatch(host) else None
 
 
 def _alias_regex(alias: str, exact: bool) -> str:

@@ -43,6 +43,9 @@ from bs4.element import PageElement, PreformattedString
 from lxml import etree
 from trafilatura import bare_extraction
 
+from dedupe.hosts import hostname
+from dedupe.model import ExtractionError
+
 LOGGER = logging.getLogger(__name__)
 
 # --- trafilatura settings ---------------------------------------------------
@@ -143,18 +146,8 @@ HTML_CELL_TAGS = frozenset({"td", "th"})
 CELL_SEPARATOR = " | "
 LINE_END = None  # marks a block boundary in a stream of text chunks
 
-# --- looks_like_html ------------------------------------------------------------
-
-SNIFF_CHARS = 2048
-# A document that opens with markup: optional BOM/XML declaration/comments, then a document-level tag.
-HTML_OPENING = re.compile(
-    r"^\ufeff?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*"
-    r"<(?:!doctype\s+html|html|head|body|article|main|section|div|p|h[1-6]|meta|title|header|nav)\b[^>]*>",
-    re.IGNORECASE | re.DOTALL,
-)
-# A doctype or <html> tag starting a line near the top, after some leading junk.
-HTML_ROOT_LINE = re.compile(r"^[ \t]*<(?:!doctype\s+html|html)\b", re.IGNORECASE | re.MULTILINE)
-
+# Characters of the page searched for <html lang>.
+LANG_SNIFF_CHARS = 8192
 HTML_LANG = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})\b", re.IGNORECASE)
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 # C0 controls except tab/newline/carriage return; lxml would turn NUL into U+FFFD.
@@ -191,10 +184,6 @@ class ExtractedPage:
 METADATA_FIELDS = tuple(f.name for f in fields(ExtractedPage) if f.name not in ("text", "extractor"))
 
 
-class ExtractionError(ValueError):
-    """The page holds no extractable article text."""
-
-
 def extract_html(html: str, url: str | None = None) -> ExtractedPage:
     """Extract the article text and metadata from one HTML page.
 
@@ -211,23 +200,6 @@ def extract_html(html: str, url: str | None = None) -> ExtractedPage:
     if primary is not None and len(primary.text) >= SHORT_TEXT_CHARS:
         return primary
     return _choose(primary, _safe_beautifulsoup(html, url))
-
-
-def looks_like_html(text: str) -> bool:
-    """True when a decoded file is an HTML document, for inputs whose extension does not say.
-
-    The file must open with markup (a doctype, <html>, <body>, <article>, <p>,
-    ... possibly after an XML declaration or comments), or have a doctype or
-    <html> tag starting a line near the top. Markup mentioned inside prose
-    does not count.
-
-    >>> looks_like_html("<!DOCTYPE html><html><body><p>Hi</p></body></html>")
-    True
-    >>> looks_like_html("Editors wrap each paragraph in <p> tags.")
-    False
-    """
-    head = text[:SNIFF_CHARS]
-    return bool(HTML_OPENING.match(head) or HTML_ROOT_LINE.search(head))
 
 
 # --- choosing between the extractors ---------------------------------------------
@@ -281,7 +253,7 @@ def _extract_with_trafilatura(html: str, url: str | None = None) -> ExtractedPag
         author=_clean(_field(document, "author")),
         date=_clean(_field(document, "date")),
         sitename=_clean(_field(document, "sitename")),
-        hostname=_hostname(page_url) or _clean(_field(document, "hostname")),
+        hostname=hostname(page_url) or _clean(_field(document, "hostname")),
         url=page_url,
         description=_clean(_field(document, "description")),
         language=_clean(_field(document, "language")) or _html_language(html),
@@ -464,7 +436,7 @@ def _soup_metadata(soup: BeautifulSoup, url: str | None, html: str) -> dict[str,
         "author": _meta(soup, "author") or _author_in_page(soup),
         "date": _iso_date(_meta(soup, "article:published_time") or _published_time(soup)),
         "sitename": _meta(soup, "og:site_name"),
-        "hostname": _hostname(page_url),
+        "hostname": hostname(page_url),
         "url": page_url,
         "description": _meta(soup, "description") or _meta(soup, "og:description"),
         "language": _html_language(html),
@@ -549,20 +521,7 @@ def _iso_date(value: str | None) -> str | None:
     return None
 
 
-def _hostname(url: str | None) -> str | None:
-    """'https://www.example.com/a' -> 'example.com', as trafilatura reports hosts."""
-    if not url:
-        return None
-    try:
-        host = urlsplit(url).hostname
-    except ValueError:
-        return None
-    if not host:
-        return None
-    return host.removeprefix("www.")
-
-
 def _html_language(html: str) -> str | None:
     """Primary language subtag of ``<html lang>``: 'en-GB' -> 'en'."""
-    match = HTML_LANG.search(html[:SNIFF_CHARS * 4])
+    match = HTML_LANG.search(html[:LANG_SNIFF_CHARS])
     return match.group(1).lower() if match else None

@@ -20,17 +20,36 @@ gives, without a Python loop per passage and permutation.
 
 from __future__ import annotations
 
+import builtins
+import itertools
 import re
 import unicodedata
 import zlib
+from collections import Counter
 from collections.abc import Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass
 from functools import lru_cache
+from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import numpy as np
 import snowballstemmer
-from datasketch import LeanMinHash, MinHash
 
+from dedupe.model import Article, ArticleKind, Side, Span
+from dedupe.segmentation import segment_blocks
 from dedupe.settings import DEFAULT_SETTINGS, Settings
+
+if TYPE_CHECKING:
+    from datasketch import LeanMinHash
+
+#: How fingerprints normalise text (NFKC, case folding, typography, Snowball
+#: English stems, stop words). Bump it whenever this module changes what terms
+#: a sentence gives: stored keys and frequencies would no longer match freshly
+#: computed ones. Recorded with every index.
+NORMALISATION = "nfkc-casefold-snowball-en-1"
+#: How :func:`index_keys` turns a band into a 64-bit key; recorded with every index.
+KEY_SCHEME = "band-fnv1a64-fmix64"
 
 _CHUNK_SHINGLES = 1 << 15
 
@@ -140,6 +159,8 @@ def _memo_hash(term: str) -> int:
 
 @lru_cache(maxsize=8)
 def _permutations(num_perm: int, seed: int, scheme: str) -> tuple[np.ndarray, np.ndarray]:
+    from datasketch import MinHash  # datasketch loads scipy: only when signatures are needed
+
     a, b = MinHash(num_perm=num_perm, seed=seed, scheme=scheme).permutations
     return a, b
 
@@ -195,4 +216,150 @@ def signature_matrix(shingle_sets: Sequence[Sequence[str]], settings: Settings =
 
 def as_minhash(signature: np.ndarray, settings: Settings = DEFAULT_SETTINGS) -> LeanMinHash:
     """A datasketch ``LeanMinHash`` over one signature row, for MinHashLSH."""
+    from datasketch import LeanMinHash
+
     return LeanMinHash(seed=settings.seed, hashvalues=signature, scheme=settings.hash_scheme)
+
+
+# ---------------------------------------------------------------------------
+# Sentences of articles, fingerprinted
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SentenceTable:
+    """Every sentence of a set of articles, flattened, with what LSH and the
+    aligner need: owner article, index within it, terms, signature.
+    ``sides`` are the articles as the aligner sees them."""
+
+    sides: list[Side]
+    owners: list[int]
+    local: list[int]
+    term_sets: list[frozenset[str]]
+    eligible: list[bool]
+    signatures: np.ndarray
+
+
+def sentence_table(articles: Sequence[Article], settings: Settings = DEFAULT_SETTINGS,
+                   permutations: int | None = None) -> SentenceTable:
+    """Segment, reduce to content terms and sign every body sentence of
+    ``articles``. Sentences with fewer than ``Settings.min_passage_words``
+    terms are not ``eligible`` for LSH. ``permutations``: compute only that
+    many signature values (see :func:`signature_matrix`).
+
+    >>> from dedupe.cleaning import clean_text
+    >>> table = sentence_table([clean_text("Rain fell in Oslo on Friday. Snow fell.")])
+    >>> table.eligible, table.signatures.shape
+    ([True, False], (2, 128))
+    """
+    sides: list[Side] = []
+    owners: list[int] = []
+    local: list[int] = []
+    ordered_terms: list[list[str]] = []
+    term_sets: list[frozenset[str]] = []
+    for number, article in enumerate(articles):
+        sentences = segment_blocks(article.text, article.body)
+        terms = [content_terms(sentence.of(article.text)) for sentence in sentences]
+        sets = [frozenset(t) for t in terms]
+        sides.append(Side(article.text, sentences, sets))
+        owners.extend([number] * len(sentences))
+        local.extend(range(len(sentences)))
+        ordered_terms.extend(terms)
+        term_sets.extend(sets)
+    eligible = [len(terms) >= settings.min_passage_words for terms in term_sets]
+    signatures = signature_matrix([shingles(t, settings.shingle_size) for t in ordered_terms], settings,
+                                  permutations)
+    return SentenceTable(sides, owners, local, term_sets, eligible, signatures)
+
+
+@dataclass(frozen=True)
+class Fingerprinted:
+    """One article's sentences as an index stores them.
+
+    ``keys`` are the article's distinct index keys (:func:`index_keys` of
+    its eligible sentences' signatures), ``frequencies`` the number of its
+    sentences each content term occurs in. Plain data (tuples, numpy arrays,
+    a Counter), so it can be computed in a worker process and sent back
+    (see :func:`fingerprint_many`).
+    """
+
+    sentences: tuple[Span, ...]
+    eligible: tuple[bool, ...]
+    keys: np.ndarray  # distinct index keys, int64, ascending
+    frequencies: Counter[str]
+
+    @property
+    def eligible_count(self) -> int:
+        """Sentences long enough to fingerprint."""
+        return sum(self.eligible)
+
+
+def fingerprint(article: Article, settings: Settings = DEFAULT_SETTINGS) -> Fingerprinted:
+    """Sentences, index keys and term frequencies of one article, computed
+    exactly as a comparison computes them.
+
+    >>> from dedupe.cleaning import clean_text
+    >>> found = fingerprint(clean_text("Rain fell in Oslo on Friday.", "a.txt"))
+    >>> len(found.sentences), len(found.keys), found.frequencies["oslo"]
+    (1, 4, 1)
+    """
+    bands, rows_per_band = settings.index_bands
+    table = sentence_table([article], settings, bands * rows_per_band)
+    rows = [n for n, ok in enumerate(table.eligible) if ok]
+    frequencies = Counter(itertools.chain.from_iterable(table.term_sets))
+    return Fingerprinted(tuple(table.sides[0].sentences), tuple(table.eligible),
+                         np.unique(index_keys(table.signatures[rows], settings)), frequencies)
+
+
+def fingerprint_many(articles: Sequence[Article], settings: Settings = DEFAULT_SETTINGS, *,
+                     executor: Executor | None = None) -> builtins.list[Fingerprinted]:
+    """:func:`fingerprint` of each article, on ``executor`` (a
+    ``ProcessPoolExecutor``, say) when given: fingerprinting is pure CPU
+    work, and an index build is mostly fingerprinting. Only the articles'
+    text and body spans cross to the workers.
+    """
+    if executor is None or len(articles) < 2:
+        return [fingerprint(article, settings) for article in articles]
+    jobs = [(article.text, article.body, article.kind, settings) for article in articles]
+    return builtins.list(executor.map(_fingerprint_job, jobs, chunksize=max(1, len(jobs) // 16)))
+
+
+def _fingerprint_job(job: tuple[str, tuple[Span, ...], ArticleKind, Settings]) -> Fingerprinted:
+    text, body, kind, settings = job
+    return fingerprint(Article("", text, body, (), kind, None, MappingProxyType({})), settings)
+
+
+_KEY_PRIME = np.uint64(0x100000001B3)
+_KEY_BASIS = np.uint64(0xCBF29CE484222325)
+
+
+def index_keys(signatures: np.ndarray, settings: Settings = DEFAULT_SETTINGS) -> np.ndarray:
+    """The index keys of signature rows: for each row and each of the ``b``
+    bands of ``settings.index_bands``, its ``r`` values and the band number
+    hashed to one signed 64-bit integer (FNV-1a over the values, then
+    MurmurHash3's 64-bit finaliser), shape ``(rows, b)``.
+
+    Two sentences share a key in a band exactly when their signatures agree
+    on that band's values (up to 64-bit hash collisions, which only ever add
+    a candidate that alignment then rejects), as in datasketch's MinHashLSH.
+
+    >>> sig = np.arange(40, dtype=np.uint32).reshape(2, 20)
+    >>> index_keys(sig).shape, index_keys(sig).dtype
+    ((2, 4), dtype('int64'))
+    >>> bool((index_keys(sig[:1]) == index_keys(sig)[:1]).all())
+    True
+    """
+    b, r = settings.index_bands
+    if b * r > settings.num_perm:
+        raise ValueError(f"index_bands {b}x{r} need more than {settings.num_perm} permutations")
+    values = np.ascontiguousarray(signatures[:, : b * r], dtype=np.uint64).reshape(len(signatures), b, r)
+    with np.errstate(over="ignore"):
+        keys = np.broadcast_to((_KEY_BASIS ^ np.arange(b, dtype=np.uint64)) * _KEY_PRIME, values.shape[:2]).copy()
+        for column in range(r):
+            keys = (keys ^ values[:, :, column]) * _KEY_PRIME
+        keys ^= keys >> np.uint64(33)
+        keys *= np.uint64(0xFF51AFD7ED558CCD)
+        keys ^= keys >> np.uint64(33)
+        keys *= np.uint64(0xC4CEB9FE1A85EC53)
+        keys ^= keys >> np.uint64(33)
+    return keys.view(np.int64)

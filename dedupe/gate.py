@@ -17,6 +17,7 @@ derivation is not ``none`` (``Settings.partial_coverage``).
 
 >>> from dedupe.cleaning import clean_text
 >>> from dedupe.comparison import compare_against
+>>> from dedupe.model import Policy
 >>> from dedupe.verdicts import judge
 >>> wire = clean_text("Russia fired 90 missiles at Kyiv overnight, officials said.", "wire.txt", metadata={"publisher": "Reuters"})
 >>> draft = clean_text("Russia fired 90 missiles at Kyiv overnight, officials said.", "draft.txt")
@@ -27,61 +28,27 @@ derivation is not ``none`` (``Settings.partial_coverage``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from dedupe.spans import Span
-from dedupe.verdicts import Verdict
-
-FAIL_ON = ("uncredited", "reworded", "any")
-
-
-@dataclass(frozen=True)
-class Policy:
-    """What fails a candidate. An empty policy fails nothing."""
-
-    fail_on: frozenset[str] = field(default_factory=frozenset)
-    max_coverage: float | None = None
-
-    def __post_init__(self) -> None:
-        unknown = set(self.fail_on) - set(FAIL_ON)
-        if unknown:
-            raise ValueError(f"unknown --fail-on value {', '.join(sorted(unknown))} (choose from {', '.join(FAIL_ON)})")
-        if self.max_coverage is not None and not 0 <= self.max_coverage <= 1:
-            raise ValueError(f"--max-coverage must be a fraction between 0 and 1, not {self.max_coverage}")
-
-    @property
-    def active(self) -> bool:
-        return bool(self.fail_on) or self.max_coverage is not None
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One reason a candidate fails: the rule, a message, and where in the
-    candidate the first reused passage is (None for article-wide rules)."""
-
-    rule: str
-    message: str
-    source: str | None = None
-    span: Span | None = None
+from dedupe.model import Derivation, Finding, Policy, Rewording, Rule, Verdict
 
 
 def findings(verdict: Verdict, policy: Policy) -> list[Finding]:
     """The findings of one verdict under ``policy``, in source order."""
     found: list[Finding] = []
     for use in verdict.sources:
-        if use.derivation == "none":
+        if use.derivation == Derivation.NONE:
             continue
         name = f"{use.publisher} ({use.source.path})" if use.publisher else use.source.path
         share = f"{use.coverage:.0%} of the article, {use.rewording}"
         first = use.passages[0].a if use.passages else None
-        if "uncredited" in policy.fail_on and not use.credited:
-            found.append(Finding("uncredited", f"uncredited reuse of {name}: {share}", use.source.path, first))
-        if "reworded" in policy.fail_on and use.rewording in ("light", "heavy"):
+        if Rule.UNCREDITED in policy.fail_on and not use.credited:
+            found.append(Finding(Rule.UNCREDITED, f"uncredited reuse of {name}: {share}", use.source.path, first))
+        if Rule.REWORDED in policy.fail_on and use.rewording in (Rewording.LIGHT, Rewording.HEAVY):
             credit = "credited" if use.credited else "uncredited"
-            found.append(Finding("reworded", f"reworded reuse of {name} ({credit}): {share}", use.source.path, first))
-        if "any" in policy.fail_on:
-            found.append(Finding("any", f"reuse of {name}: {share}", use.source.path, first))
+            found.append(Finding(Rule.REWORDED, f"reworded reuse of {name} ({credit}): {share}", use.source.path,
+                                 first))
+        if Rule.ANY in policy.fail_on:
+            found.append(Finding(Rule.ANY, f"reuse of {name}: {share}", use.source.path, first))
     if policy.max_coverage is not None and verdict.coverage > policy.max_coverage:
-        found.append(Finding("max-coverage", f"{verdict.coverage:.0%} of the article comes from sources, "
-                                             f"over the {policy.max_coverage:.0%} allowed"))
+        found.append(Finding(Rule.MAX_COVERAGE, f"{verdict.coverage:.0%} of the article comes from sources, "
+                                                f"over the {policy.max_coverage:.0%} allowed"))
     return found

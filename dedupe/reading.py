@@ -18,11 +18,14 @@ from __future__ import annotations
 import codecs
 import json
 import os
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-ARTICLE_SUFFIXES = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html", ".xhtml": "html"}
+from dedupe.model import ArticleKind, Document
+
+ARTICLE_SUFFIXES = {".txt": ArticleKind.TEXT, ".text": ArticleKind.TEXT, ".html": ArticleKind.HTML,
+                    ".htm": ArticleKind.HTML, ".xhtml": ArticleKind.HTML}
 MAX_FILE_BYTES = 64 * 1024 * 1024
 _BINARY_SNIFF_BYTES = 8192
 # Bytes that cp1252 leaves undefined; a file containing them is read as Latin-1.
@@ -41,21 +44,6 @@ class InputError(Exception):
 #: Fields a sidecar may give; everything else in it is ignored.
 SIDECAR_FIELDS = ("publisher", "title", "author", "date", "url", "sitename")
 SIDECAR_SUFFIX = ".meta.json"
-
-
-@dataclass(frozen=True, slots=True)
-class Document:
-    """A decoded input file, before cleaning.
-
-    ``kind`` is ``"text"`` or ``"html"``; ``encoding`` is the codec the bytes
-    were decoded with; ``metadata`` comes from the file's sidecar, if any.
-    """
-
-    path: str
-    text: str
-    kind: str
-    encoding: str
-    metadata: Mapping[str, str] = field(default_factory=dict)
 
 
 def sidecar_path(path: str | os.PathLike[str]) -> Path:
@@ -121,14 +109,41 @@ def _looks_binary(data: bytes) -> bool:
     return controls > len(head) * 0.05
 
 
-def kind_of(path: str | os.PathLike[str], text: str | None = None) -> str:
-    """``"html"`` or ``"text"``, from the suffix, else from the content."""
+def kind_of(path: str | os.PathLike[str], text: str | None = None) -> ArticleKind:
+    """``"html"`` or ``"text"``, from the suffix, else from the content (:func:`looks_like_html`)."""
     kind = ARTICLE_SUFFIXES.get(Path(path).suffix.lower())
     if kind is not None:
         return kind
-    if text is not None and text.lstrip()[:1] == "<" and "<html" in text[:2048].lower():
-        return "html"
-    return "text"
+    return ArticleKind.HTML if text is not None and looks_like_html(text) else ArticleKind.TEXT
+
+
+#: Characters at the top of a file looked at to tell HTML from text.
+SNIFF_CHARS = 2048
+# A document that opens with markup: optional BOM/XML declaration/comments, then a document-level tag.
+_HTML_OPENING = re.compile(
+    r"^\ufeff?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*"
+    r"<(?:!doctype\s+html|html|head|body|article|main|section|div|p|h[1-6]|meta|title|header|nav)\b[^>]*>",
+    re.IGNORECASE | re.DOTALL,
+)
+# A doctype or <html> tag starting a line near the top, after some leading junk.
+_HTML_ROOT_LINE = re.compile(r"^[ \t]*<(?:!doctype\s+html|html)\b", re.IGNORECASE | re.MULTILINE)
+
+
+def looks_like_html(text: str) -> bool:
+    """True when decoded text is an HTML document, for inputs whose name does not say.
+
+    The text must open with markup (a doctype, <html>, <body>, <article>, <p>,
+    ... possibly after an XML declaration or comments), or have a doctype or
+    <html> tag starting a line near the top. Markup mentioned inside prose
+    does not count.
+
+    >>> looks_like_html("<!DOCTYPE html><html><body><p>Hi</p></body></html>")
+    True
+    >>> looks_like_html("Editors wrap each paragraph in <p> tags.")
+    False
+    """
+    head = text[:SNIFF_CHARS]
+    return bool(_HTML_OPENING.match(head) or _HTML_ROOT_LINE.search(head))
 
 
 def read_document(path: str | os.PathLike[str]) -> Document:

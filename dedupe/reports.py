@@ -1,8 +1,10 @@
-"""Reports: what a run found, as terminal tables (tabulate) or JSON.
+"""Renderers: what a run found, for people (tabulate tables) and for CI
+systems (JUnit XML, GitHub workflow commands).
 
-The JSON forms are the data of :meth:`Comparison.as_dict` and
-:meth:`Article.as_dict`; the tables show the same, shortened for reading.
-Spans are always ``[start, end)`` in characters of the article's text.
+JSON is :mod:`dedupe.serialise`'s; the tables show the same, shortened for
+reading. Spans are always ``[start, end)`` in characters of the article's
+text. :data:`CHECK_FORMATS` and :data:`REPORT_FORMATS` are the one list of
+formats each command offers: the CLI's choices come from them.
 
 >>> from dedupe.cleaning import clean_text
 >>> print(article_table(clean_text("[ad_1]\\nThe talks ended on Friday.")))
@@ -15,27 +17,20 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ElementTree
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tabulate import tabulate
 
-from dedupe.cleaning import Article
-from dedupe.comparison import Comparison
-from dedupe.reading import InputError
-from dedupe.spans import Span
-from dedupe.store import StoredArticle
-from dedupe.gate import Finding
-from dedupe.verdicts import Direction, Verdict, direction
+from dedupe.model import Article, Comparison, Direction, Finding, Span, StoredArticle, Verdict
+from dedupe.serialise import to_json
+
+if TYPE_CHECKING:
+    from dedupe.application import CheckResult, ReportResult
 
 SNIPPET_CHARS = 90
 _WRAP = 38
-
-
-def to_json(data: Any) -> str:
-    """JSON text as the CLI prints it: UTF-8 characters kept, indented."""
-    return json.dumps(data, ensure_ascii=False, indent=2)
 
 
 def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
@@ -53,23 +48,7 @@ def label(article: Article, number: int) -> str:
     return f"[{number + 1}] {Path(article.path).stem}"
 
 
-def directions(comparison: Comparison) -> list[Direction]:
-    """Which article of each overlapping pair is probably the original."""
-    return [direction(comparison.articles[o.a], comparison.articles[o.b], o.passages) for o in comparison.overlaps]
-
-
-def report_data(comparison: Comparison, errors: Sequence[InputError] = ()) -> dict[str, Any]:
-    """The JSON document of ``dedupe report --format json``: the comparison,
-    each pair's probable direction, and the inputs that could not be used."""
-    data = comparison.as_dict()
-    for pair, found in zip(data["pairs"], directions(comparison)):
-        original = None if found.original is None else pair[found.original]
-        pair["direction"] = {"original": original, "reasons": list(found.reasons)}
-    data["errors"] = [{"path": error.path, "reason": error.reason} for error in errors]
-    return data
-
-
-def comparison_tables(comparison: Comparison) -> str:
+def comparison_tables(comparison: Comparison, directions: Sequence[Direction]) -> str:
     """The terminal report of ``dedupe report``: articles, pairs, passages."""
     articles = comparison.articles
     rows = []
@@ -85,7 +64,7 @@ def comparison_tables(comparison: Comparison) -> str:
     out = [tabulate(rows, headers=["article", "title", "words", "debris removed", "passages", "overlaps with"],
                     maxcolwidths=[None, 48, None, None, None, None])]
     pair_rows = []
-    for overlap, found in zip(comparison.overlaps, directions(comparison)):
+    for overlap, found in zip(comparison.overlaps, directions):
         original = {"a": f"[{overlap.a + 1}]", "b": f"[{overlap.b + 1}]"}.get(found.original or "", "undecided")
         pair_rows.append([f"[{overlap.a + 1}] + [{overlap.b + 1}]", len(overlap.passages), original,
                           "\n".join(found.reasons)])
@@ -122,25 +101,6 @@ def article_table(article: Article) -> str:
 
 def _span(span: Any) -> str:
     return f"[{span.start}, {span.end})"
-
-
-def check_data(verdicts: Sequence[Verdict], errors: Sequence[InputError] = (),
-               found: Sequence[Sequence[Finding]] | None = None) -> dict[str, Any]:
-    """The JSON document of ``dedupe check --format json``; with ``found``,
-    each result also lists its findings and whether it passed."""
-    results = []
-    for number, verdict in enumerate(verdicts):
-        result = verdict.as_dict()
-        if found is not None:
-            result["findings"] = [_finding_dict(f) for f in found[number]]
-            result["passed"] = not found[number]
-        results.append(result)
-    return {"results": results, "errors": [{"path": error.path, "reason": error.reason} for error in errors]}
-
-
-def _finding_dict(finding: Finding) -> dict[str, Any]:
-    return {"rule": finding.rule, "message": finding.message, "source": finding.source,
-            "span": finding.span.as_list() if finding.span else None}
 
 
 def check_tables(verdicts: Sequence[Verdict], found: Sequence[Sequence[Finding]] | None = None) -> str:
@@ -254,3 +214,35 @@ def stats_table(stats: dict[str, Any]) -> str:
         else:
             rows.append([key, value])
     return tabulate(rows, tablefmt="plain")
+
+
+def report_text(result: ReportResult) -> str:
+    return comparison_tables(result.comparison, result.directions)
+
+
+def report_json(result: ReportResult) -> str:
+    return to_json(result.as_dict())
+
+
+def check_text(result: CheckResult) -> str:
+    return check_tables(result.verdicts, result.findings)
+
+
+def check_json(result: CheckResult) -> str:
+    return to_json(result.as_dict())
+
+
+def check_junit(result: CheckResult) -> str:
+    return junit_report(result.verdicts, result.findings)
+
+
+def check_github(result: CheckResult) -> str:
+    return github_annotations(result.verdicts, result.findings)
+
+
+#: ``dedupe report --format``: name -> renderer.
+REPORT_FORMATS: dict[str, Callable[[ReportResult], str]] = {"text": report_text, "json": report_json}
+#: ``dedupe check --format``: name -> renderer.
+CHECK_FORMATS: dict[str, Callable[[CheckResult], str]] = {
+    "text": check_text, "json": check_json, "junit": check_junit, "github": check_github,
+}

@@ -1,7 +1,7 @@
 """Sentence and paragraph segmentation with exact character offsets.
 
 Every later stage (shingling, alignment, provenance reports) points into the
-article text with :class:`~dedupe.spans.Span`, so segmentation never rewrites
+article text with :class:`~dedupe.model.Span`, so segmentation never rewrites
 text: it returns spans into the caller's string, and every non-whitespace
 character of the requested range lands in exactly one of them.
 
@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from dedupe.spans import Span, strip_span
+from dedupe.model import Span, strip_span
 
 MAX_SENTENCE_CHARS = 2000
 """No sentence span is longer than this; longer runs are cut at whitespace."""
@@ -87,6 +87,9 @@ _DOMAIN_OR_FILE_SUFFIXES = frozenset(
     "com org net gov edu info biz html htm php asp aspx pdf doc docx txt csv"
     " xls xlsx jpg jpeg png gif mp3 mp4 zip".split()
 )
+
+# A terminator run, then closing quotes or brackets, at the very end.
+_SENTENCE_END = re.compile(rf"[{re.escape(TERMINATORS)}][{re.escape(CLOSERS)}]*$")
 
 _BLANK_LINE = re.compile(rf"{_LINE_BREAK}(?:{_HORIZONTAL_SPACE}*{_LINE_BREAK})+")
 _ANY_LINE_BREAKS = re.compile(rf"{_LINE_BREAK}+")
@@ -147,6 +150,16 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
         for span in _block_sentences(text, block_start, block_end):
             sentences.extend(_cap_length(text, span))
     return sentences
+
+
+def ends_sentence(text: str) -> bool:
+    """Whether ``text`` ends with a sentence terminator (and closing quotes or
+    brackets): a sentence, not a headline, label or fragment.
+
+    >>> ends_sentence("He said “no.”"), ends_sentence("Talks Resume in Geneva")
+    (True, False)
+    """
+    return bool(_SENTENCE_END.search(text))
 
 
 def split_paragraphs(text: str, start: int = 0, end: int | None = None) -> list[Span]:

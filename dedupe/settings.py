@@ -12,7 +12,9 @@ articles in English; the reasoning behind each number is next to it.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -107,3 +109,55 @@ class Settings:
 
 
 DEFAULT_SETTINGS = Settings()
+
+
+def settings_from_dict(values: Mapping[str, Any], base: Settings = DEFAULT_SETTINGS) -> Settings:
+    """``base`` with the fields named in ``values`` replaced: the one way
+    settings are read from an index's record, a config file or ``--set``.
+
+    Names may use ``-`` for ``_``. Values may be strings (as config files
+    and the command line give them): numbers are parsed, and a pair is
+    written ``4,5``. Raises ``ValueError`` naming an unknown field or a
+    value of the wrong type.
+
+    >>> settings_from_dict({"index-bands": "42,3", "index_min_hits": "1"}).index_bands
+    (42, 3)
+    >>> settings_from_dict({"num_perms": 64})
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown setting 'num_perms'
+    """
+    kinds = {field.name: str(field.type) for field in fields(Settings)}  # "int", "tuple[int, int]", ...
+    changes: dict[str, Any] = {}
+    for given, value in values.items():
+        name = given.replace("-", "_")
+        if name not in kinds:
+            raise ValueError(f"unknown setting {given!r}")
+        changes[name] = _coerce(name, kinds[name], value)
+    return replace(base, **changes)
+
+
+def _coerce(name: str, kind: str, value: Any) -> Any:
+    try:
+        if kind.startswith("tuple"):
+            items = value.replace(",", " ").split() if isinstance(value, str) else list(value)
+            number = float if "float" in kind else int
+            result = tuple(number(item) for item in items)
+            if len(result) != 2:
+                raise ValueError
+            return result
+        if kind == "int":
+            if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+                raise ValueError
+            return int(value)
+        if kind == "float":
+            if isinstance(value, bool):
+                raise ValueError
+            return float(value)
+        if kind == "str":
+            if not isinstance(value, str):
+                raise ValueError
+            return value
+    except (TypeError, ValueError):
+        pass
+    raise ValueError(f"setting {name} must be {kind.replace('tuple', 'a pair')}, not {value!r}")

@@ -24,7 +24,7 @@ From the passages a candidate shares with each source
 >>> wire = clean_text("Russia fired 90 missiles at Kyiv overnight, officials said.", "wire.txt")
 >>> copy = clean_text("Russia fired 90 missiles at Kyiv overnight, officials said.\\nThe mayor of Lviv said 12 people were hurt there.", "copy.txt")
 >>> verdict, = judge(compare_against([copy], [wire]))
->>> verdict.derivation, verdict.rewording, [c.text for c in verdict.new_claims]
+>>> str(verdict.derivation), str(verdict.rewording), [c.text for c in verdict.new_claims]
 ('partial', 'verbatim', ['The mayor of Lviv said 12 people were hurt there.'])
 """
 
@@ -35,114 +35,31 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from dedupe.alignment import AlignedPassage
-from dedupe.cleaning import Article
-from dedupe.comparison import SourceMatches
-from dedupe.credits import canonical_publisher, credited_publishers
+from dedupe.credits import credited_publishers, source_publisher
 from dedupe.language import LANGUAGE_NAMES
+from dedupe.model import (
+    AlignedPassage, Article, Claim, ClaimSignal, Derivation, Direction, PairSide, PassageKind, Rewording,
+    SourceMatches, SourceUse, Span, Verdict,
+)
+from dedupe.segmentation import ends_sentence
 from dedupe.settings import DEFAULT_SETTINGS, Settings
-from dedupe.spans import Span
-
-DERIVATIONS = ("whole", "partial", "none")
-REWORDINGS = ("verbatim", "light", "heavy")
 
 _MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|December|"
            "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec")
 _WEEKDAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
-CLAIM_SIGNALS: Mapping[str, re.Pattern[str]] = {
-    "figure": re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|"
+CLAIM_SIGNALS: Mapping[ClaimSignal, re.Pattern[str]] = {
+    ClaimSignal.FIGURE: re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|"
                          r"thousands?|millions?|billions?|trillions?|percent|per cent|half|third|quarter)\b", re.I),
-    "date": re.compile(rf"\b(?:{_MONTHS}|{_WEEKDAYS}|yesterday|today|tomorrow|tonight)\b|\b(?:19|20)\d\d\b|"
+    ClaimSignal.DATE: re.compile(rf"\b(?:{_MONTHS}|{_WEEKDAYS}|yesterday|today|tomorrow|tonight)\b|\b(?:19|20)\d\d\b|"
                        r"\b(?:last|next|this) (?:week|month|year|spring|summer|autumn|fall|winter)\b"),
-    "quote": re.compile(r"[“”\"«»„]|(?:^|\s)[–—-]\s"),
-    "attribution": re.compile(r"\b(?:said|says|told|according to|announced|claimed|stated|confirmed|denied|warned|"
+    ClaimSignal.QUOTE: re.compile(r"[“”\"«»„]|(?:^|\s)[–—-]\s"),
+    ClaimSignal.ATTRIBUTION: re.compile(r"\b(?:said|says|told|according to|announced|claimed|stated|confirmed|denied|warned|"
                               r"reported|insisted|argued|wrote|tweeted|posted|estimated|accused|admitted|"
                               r"acknowledged|promised|pledged|revealed|disclosed)\b", re.I),
     # A capitalised word that does not open the sentence: a named person,
     # place or organisation.
-    "name": re.compile(r"(?<=[\w,;:)] )(?!I\b)[A-Z][\w'’.-]+"),
+    ClaimSignal.NAME: re.compile(r"(?<=[\w,;:)] )(?!I\b)[A-Z][\w'’.-]+"),
 }
-
-
-@dataclass(frozen=True)
-class Claim:
-    """A new sentence that states something checkable, and why it counts."""
-
-    span: Span
-    text: str
-    signals: tuple[str, ...]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"span": self.span.as_list(), "text": self.text, "signals": list(self.signals)}
-
-
-@dataclass(frozen=True)
-class SourceUse:
-    """What one candidate took from one source."""
-
-    source: Article
-    publisher: str | None
-    derivation: str
-    rewording: str | None
-    coverage: float
-    source_coverage: float
-    credited: bool
-    passages: tuple[AlignedPassage, ...]
-
-    def as_dict(self, candidate: Article) -> dict[str, Any]:
-        return {
-            "path": self.source.path,
-            "publisher": self.publisher,
-            "derivation": self.derivation,
-            "rewording": self.rewording,
-            "coverage": round(self.coverage, 3),
-            "source_coverage": round(self.source_coverage, 3),
-            "credited": self.credited,
-            "passages": [
-                {
-                    "candidate": p.a.as_list(),
-                    "source": p.b.as_list(),
-                    "kind": p.kind,
-                    "similarity": p.similarity,
-                    "scores": {"words": p.word_similarity, "characters": p.char_similarity, "kept": p.kept},
-                    "shared_words": list(p.shared),
-                    "candidate_text": p.a.of(candidate.text),
-                    "source_text": p.b.of(self.source.text),
-                }
-                for p in self.passages
-            ],
-        }
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """The provenance of one candidate article."""
-
-    candidate: Article
-    derivation: str
-    rewording: str | None
-    coverage: float
-    sources: tuple[SourceUse, ...]
-    new_material: tuple[Span, ...]
-    new_claims: tuple[Claim, ...]
-    credits: tuple[str, ...]
-    warnings: tuple[str, ...] = ()
-
-    def as_dict(self) -> dict[str, Any]:
-        """One entry of ``dedupe check --format json``'s ``results``."""
-        c = self.candidate
-        return {
-            "candidate": {"path": c.path, "title": c.title, "words": c.words},
-            "derivation": self.derivation,
-            "rewording": self.rewording,
-            "coverage": round(self.coverage, 3),
-            "sources": [use.as_dict(c) for use in self.sources],
-            "new_material": [span.as_list() for span in self.new_material],
-            "new_claims": [claim.as_dict() for claim in self.new_claims],
-            "credits": list(self.credits),
-            "language": c.metadata.get("language"),
-            "warnings": list(self.warnings),
-        }
 
 
 def judge(matches: SourceMatches, publishers: Mapping[str, str] | None = None,
@@ -198,37 +115,24 @@ def judge(matches: SourceMatches, publishers: Mapping[str, str] | None = None,
     return verdicts
 
 
-def source_publisher(source: Article, given: str | None = None) -> str | None:
-    """The publisher of a source: as given, else from its sidecar, the page's
-    site name, URL or host, canonicalised through the table of known outlets."""
-    given = given or source.metadata.get("publisher")
-    if given:
-        return canonical_publisher(given) or given
-    for key in ("sitename", "url", "hostname"):
-        value = source.metadata.get(key)
-        if value:
-            return canonical_publisher(value) or (value if key == "sitename" else None)
-    return None
-
-
-def _derivation(coverage: float, settings: Settings) -> str:
+def _derivation(coverage: float, settings: Settings) -> Derivation:
     if coverage >= settings.whole_coverage:
-        return "whole"
+        return Derivation.WHOLE
     if coverage >= settings.partial_coverage:
-        return "partial"
-    return "none"
+        return Derivation.PARTIAL
+    return Derivation.NONE
 
 
-def _rewording(passages: Sequence[AlignedPassage], settings: Settings) -> str | None:
+def _rewording(passages: Sequence[AlignedPassage], settings: Settings) -> Rewording | None:
     """From the share of the taken text's words kept in shared runs (see
     :func:`dedupe.alignment.kept_share`), weighted by passage length."""
     total = sum(len(p.a) for p in passages)
     if not total:
         return None
     kept = sum(p.kept * len(p.a) for p in passages) / total
-    if all(p.kind == "identical" for p in passages) or kept >= settings.verbatim_kept_share:
-        return "verbatim"
-    return "light" if kept >= settings.light_kept_share else "heavy"
+    if all(p.kind == PassageKind.IDENTICAL for p in passages) or kept >= settings.verbatim_kept_share:
+        return Rewording.VERBATIM
+    return Rewording.LIGHT if kept >= settings.light_kept_share else Rewording.HEAVY
 
 
 def _share(body: Sequence[Span], spans: Iterable[Span]) -> float:
@@ -272,7 +176,7 @@ def _claims(text: str, sentences: Iterable[Span]) -> list[Claim]:
     claims = []
     for span in sentences:
         sentence = span.of(text)
-        if not re.search(r"[.!?…]['’\"”)]*$", sentence):
+        if not ends_sentence(sentence):
             continue  # a headline or subheading states nothing on its own
         signals = tuple(name for name, pattern in CLAIM_SIGNALS.items() if pattern.search(sentence))
         if signals:
@@ -299,17 +203,6 @@ def _warnings(candidate: Article) -> tuple[str, ...]:
 SCRAPER_SIGNS = ("ad-marker", "source-link", "source-credit", "embed-shortcode", "related-link", "comment-form")
 _CREDIT_VOTE, _DATE_VOTE, _CONTAINMENT_VOTE, _SCRAPER_VOTE = 3, 2, 1, 1
 _CONTAINED = 0.8
-
-
-@dataclass(frozen=True)
-class Direction:
-    """Which article of an overlapping pair is probably the original, and why.
-
-    ``original`` is ``"a"``, ``"b"`` or None when the evidence is even.
-    """
-
-    original: str | None
-    reasons: tuple[str, ...]
 
 
 def direction(a: Article, b: Article, passages: Sequence[AlignedPassage]) -> Direction:

@@ -10,8 +10,10 @@ import threading
 
 import pytest
 
-from dedupe.cleaning import Article, clean_text
+from dedupe.cleaning import clean_text
 from dedupe.corpus import load_article
+from dedupe.model import Article
+from dedupe.serialise import verdict_data
 from dedupe.settings import Settings
 from dedupe.verdicts import judge
 from conftest import SEEDS, seed_text
@@ -83,7 +85,7 @@ def archive(seeds: dict[str, Article], fillers: int = 10) -> list[tuple[Article,
 
 
 def _verdicts(matches) -> list[dict]:
-    return [verdict.as_dict() for verdict in judge(matches)]
+    return [verdict_data(verdict) for verdict in judge(matches)]
 
 
 def _passages(matches) -> dict[tuple[int, str], tuple]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from dedupe.boilerplate import learn_boilerplate
-from dedupe.cleaning import REASONS, CleaningError, clean, clean_html, clean_text
+from dedupe.model import REASONS
+from dedupe.cleaning import CleaningError, clean, clean_html, clean_text
 from pages import news_page
 from conftest import SEEDS, seed_text
 

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from dedupe import clean_text, compare, compare_texts
+from dedupe import clean_text, compare
+from dedupe.application import compare_texts
 from dedupe.alignment import char_similarity, match_strength, term_weights
 from dedupe.fingerprints import content_terms
 from dedupe.segmentation import segment_blocks

@@ -8,18 +8,19 @@ import pytest
 
 from conftest import SEEDS, seed_text
 from dedupe.cleaning import clean_text
+from dedupe.serialise import credit_data
 from dedupe.credits import (
     CREDIT_FORMS,
+    Credit,
     FORMS,
     NOT_PUBLISHERS,
     PUBLISHERS,
-    Credit,
     article_credits,
     canonical_publisher,
     credited_publishers,
     find_credits,
 )
-from dedupe.spans import Span
+from dedupe.model import Span
 
 
 def found(text: str, **options) -> list[tuple[str, str, str]]:
@@ -395,7 +396,7 @@ def test_credit_forms():
     assert CREDIT_FORMS == set(FORMS) - {"mention", "photo-credit", "house-style"}
     assert "interview" in CREDIT_FORMS
     credit = find_credits("Talks stalled, Reuters reported.")[0]
-    assert credit.as_dict() == {"publisher": "Reuters", "form": "reported", "credit": True,
+    assert credit_data(credit) == {"publisher": "Reuters", "form": "reported", "credit": True,
                                 "span": [15, 31], "text": "Reuters reported"}
 
 

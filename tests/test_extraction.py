@@ -6,14 +6,9 @@ import pytest
 from bs4 import BeautifulSoup
 
 from dedupe import extraction
-from dedupe.extraction import (
-    ExtractedPage,
-    ExtractionError,
-    _choose,
-    _extract_with_beautifulsoup,
-    extract_html,
-    looks_like_html,
-)
+from dedupe.extraction import ExtractedPage, _choose, _extract_with_beautifulsoup, extract_html
+from dedupe.model import ExtractionError
+from dedupe.reading import looks_like_html
 from pages import ALL_EXTRAS, DEBRIS, NAV_ITEMS, bare_page, news_page
 
 TITLE = "Biden under pressure to let Ukraine strike inside Russia"

@@ -8,7 +8,7 @@ import numpy as np
 from datasketch import MinHash
 
 from dedupe.fingerprints import content_terms, shingles, signature_matrix, term_hash, tokens
-from dedupe.index import CandidateIndex, candidate_pairs
+from dedupe.candidates import CandidateIndex, candidate_pairs
 from dedupe.settings import Settings
 
 

@@ -12,7 +12,8 @@ import random
 import pytest
 
 from dedupe import reading
-from dedupe.reading import Document, InputError, decode_bytes, find_articles, kind_of, read_document
+from dedupe.model import Document
+from dedupe.reading import InputError, decode_bytes, find_articles, kind_of, looks_like_html, read_document
 
 ARTICLE = (
     "Officials Meet in Geneva for New Round of Talks\n"
@@ -330,15 +331,18 @@ def test_kind_of_suffix(name, kind):
     [
         ("<!DOCTYPE html>\n<html lang='en'><body></body></html>", "html"),
         ("   \n<HTML><BODY>Hi</BODY></HTML>", "html"),
-        ("<p>A fragment without an html tag.</p>", "text"),
+        ("<p>A fragment without an html tag.</p>", "html"),
         ("Officials said <html> tags were stripped.", "text"),
         ("<" + " " * 2100 + "<html>", "text"),
     ],
     ids=["doctype", "leading-space-uppercase", "fragment", "not-at-start", "html-tag-too-late"],
 )
 def test_kind_of_sniffs_content_when_suffix_is_unknown(text, kind):
-    """Without a known suffix, content starting with '<' and holding <html early is HTML."""
+    """Without a known suffix, content that opens with markup is HTML: the
+    same sniffer as ``dedupe.clean`` uses for strings (a pipeline's page and
+    the same page saved under an unknown name are read alike)."""
     assert kind_of("download.dat", text) == kind
+    assert looks_like_html(text) == (kind == "html")
 
 
 def test_kind_of_suffix_wins_over_content():

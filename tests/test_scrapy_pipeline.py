@@ -29,7 +29,8 @@ from scrapy.exceptions import DropItem  # noqa: E402
 
 from conftest import SEEDS  # noqa: E402
 from dedupe.contrib.scrapy import DedupePipeline  # noqa: E402
-from dedupe.store import StoreMissingError, open_index  # noqa: E402
+from dedupe.store import StoreMissingError  # noqa: E402
+from dedupe.archive import open_index  # noqa: E402
 from pages import news_page  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent

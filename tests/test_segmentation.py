@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from dedupe.segmentation import MAX_SENTENCE_CHARS, split_paragraphs, split_sentences
-from dedupe.spans import Span
+from dedupe.model import Span
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "seeds"
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import dedupe.sqlite_store as sqlite_store
+import dedupe.store.sqlite as sqlite_store
 from dedupe.cleaning import clean_text
 from dedupe.comparison import compare_against
 from dedupe.corpus import load_article
@@ -30,14 +30,13 @@ from dedupe.store import (
     StoreLockedError,
     StoreMissingError,
     StoreURLError,
-    article_from_columns,
-    fingerprint,
-    index_keys,
-    inspect_index,
-    open_index,
+    inspect_backend,
     parse_url,
-    with_publisher,
 )
+from dedupe.store.base import article_from_columns
+from dedupe.fingerprints import fingerprint, index_keys, sentence_table
+from dedupe.archive import open_index, with_publisher
+from dedupe.serialise import verdict_data
 from dedupe.verdicts import judge
 from conftest import SEEDS
 from archive_articles import (  # noqa: F401 - seeds is a fixture
@@ -67,7 +66,7 @@ def test_add_list_stats_and_readd(tmp_path, seeds):
     sentences = [fingerprint(article) for article in seeds.values()]
     assert stats["articles"] == 5 and stats["integrity"] == "ok" and stats["settings_match"] is True
     assert stats["sentences"] == sum(len(s.sentences) for s in sentences)
-    assert stats["eligible_sentences"] == sum(len(s.eligible_rows) for s in sentences)
+    assert stats["eligible_sentences"] == sum(s.eligible_count for s in sentences)
     assert stats["buckets"] == sum(len(s.keys) for s in sentences)  # one row per distinct key of each article
     assert stats["terms"] == len(set().union(*(s.frequencies for s in sentences)))
     assert stats["format_version"] == FORMAT_VERSION and stats["settings"]["num_perm"] == 128
@@ -145,7 +144,7 @@ def test_candidates_equal_compare_against_every_source(tmp_path, seeds):
             # Every one but the 2022 Time story (nothing in the archive comes from it) has findings.
             assert bool(_verdicts(found)[0]["sources"]) == (candidate is not seeds["time"]), candidate.path
         found = index.candidates(together)
-        assert index._same_text([1]) == [1, 9]  # the WaPo seed and its copy without the ad marker
+        assert index.backend.same_text([1]) == [1, 9]  # the WaPo seed and its copy without the ad marker
     expected = compare_against(together, sources)
     assert _verdicts(found) == _verdicts(expected)
     assert _passages(found) == _passages(expected)
@@ -177,26 +176,28 @@ def test_lookup_loads_only_articles_with_colliding_sentences(tmp_path, seeds, se
             index.add(filler(number))
         found = index.candidates([candidate])
         nothing = index.candidates([filler(1000)])
-        assert index._colliding(fingerprint(filler(1000), settings).signatures) == Counter()
+        assert index.backend.colliding(fingerprint(filler(1000), settings).keys) == Counter()
     assert [s.path for s in found.sources] == [str(SEEDS["wapo"])]
     assert found.overlaps
     assert nothing.sources == () and nothing.overlaps == ()
 
 
 def test_shared_key_counts(tmp_path, seeds):
-    """_colliding counts, for each indexed article, the distinct index keys it shares with the
+    """colliding counts, for each indexed article, the distinct index keys it shares with the
     candidates' sentences: all of them for a copy of it, none for an unrelated one."""
     with open_index(str(tmp_path / "index.db"), create=True) as index:
         wapo, _ = index.add(seeds["wapo"])
         other, _ = index.add(filler(3))
         prints = fingerprint(seeds["wapo"])
-        assert index._colliding(prints.signatures) == Counter({wapo: len(prints.keys)})
+        backend = index.backend
+        assert backend.colliding(prints.keys) == Counter({wapo: len(prints.keys)})
+        table = sentence_table([seeds["wapo"]], Settings())
+        keys = index_keys(table.signatures[[n for n, ok in enumerate(table.eligible) if ok]])
         # One sentence: its b keys (distinct here), whether given once or twice.
-        sentence = prints.signatures[:1]
-        assert index._colliding(sentence) == Counter({wapo: Settings().index_bands[0]})
-        assert index._colliding(np.concatenate([sentence, sentence])) == index._colliding(sentence)
-        half = prints.signatures[: len(prints.signatures) // 2]
-        assert index._colliding(half) == Counter({wapo: len(np.unique(index_keys(half)))})
+        assert backend.colliding(keys[0]) == Counter({wapo: Settings().index_bands[0]})
+        assert backend.colliding(np.concatenate([keys[0], keys[0]])) == backend.colliding(keys[0])
+        half = keys[: len(keys) // 2]
+        assert backend.colliding(half.ravel()) == Counter({wapo: len(np.unique(half))})
 
 
 def test_threads_share_one_index(tmp_path, seeds):
@@ -214,10 +215,11 @@ def test_threads_share_one_index(tmp_path, seeds):
 _QUERY = """
 import json, sys
 from dedupe.corpus import load_article
-from dedupe.store import open_index
+from dedupe.archive import open_index
+from dedupe.serialise import verdict_data
 from dedupe.verdicts import judge
 with open_index(sys.argv[1]) as index:
-    print(json.dumps([v.as_dict() for v in judge(index.candidates([load_article(sys.argv[2])]))]))
+    print(json.dumps([verdict_data(v) for v in judge(index.candidates([load_article(sys.argv[2])]))]))
 """
 
 
@@ -239,9 +241,9 @@ def test_reopened_in_another_process_gives_the_same_result(tmp_path, seeds):
 
 _ADDER = """
 import sys, time
-import dedupe.sqlite_store as sqlite_store
+import dedupe.store.sqlite as sqlite_store
 from dedupe.cleaning import clean_text
-from dedupe.store import open_index
+from dedupe.archive import open_index
 path, seed, count, stall_at = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 text = open(seed, encoding="utf-8").read()
 insert_buckets, calls = sqlite_store._insert_buckets, []
@@ -291,7 +293,7 @@ def assert_complete(path: Path) -> int:
             prints = fingerprint(article_from_columns(*columns))
             frequencies.update(prints.frequencies)
             total += count
-            eligible += len(prints.eligible_rows)
+            eligible += prints.eligible_count
             ids.add(article_id)
             assert count == len(prints.sentences)
             assert sqlite_store.sentence_spans(blob) == list(zip(prints.sentences, prints.eligible))
@@ -344,7 +346,7 @@ def test_interrupt_inside_add_leaves_nothing_of_that_article(tmp_path, seeds, mo
 _WRITER = """
 import sys
 from dedupe.cleaning import clean_text
-from dedupe.store import open_index
+from dedupe.archive import open_index
 path, seed, shared, writer = sys.argv[1:5]
 text = open(seed, encoding="utf-8").read()
 with open_index(path) as index:
@@ -357,7 +359,7 @@ print("ok")
 _READER = """
 import sys
 from dedupe.corpus import load_article
-from dedupe.store import open_index
+from dedupe.archive import open_index
 from dedupe.verdicts import judge
 path, candidate, wapo = sys.argv[1], sys.argv[2], sys.argv[3]
 with open_index(path) as index:
@@ -430,7 +432,7 @@ def test_newer_format_is_refused(built):
     with pytest.raises(StoreFormatError) as error:
         open_index(str(built))
     assert "newer dedupe (format 99" in _one_line(error)
-    report = inspect_index(str(built))
+    report = inspect_backend(str(built))
     assert report["format_version"] == 99 and "newer" in report["settings_match"]
 
 
@@ -440,7 +442,7 @@ def test_garbage_file_is_not_an_index(tmp_path):
     with pytest.raises(StoreCorruptError) as error:
         open_index(str(path), create=True)
     assert _one_line(error) == f"{path}: not an SQLite file"
-    assert inspect_index(str(path))["integrity"] == "not an SQLite file"
+    assert inspect_backend(str(path))["integrity"] == "not an SQLite file"
 
 
 def test_truncated_index_is_reported(built):
@@ -448,7 +450,7 @@ def test_truncated_index_is_reported(built):
     with pytest.raises(StoreCorruptError) as error:
         open_index(str(built))
     assert "truncated" in _one_line(error)
-    report = inspect_index(str(built))
+    report = inspect_backend(str(built))
     assert report["integrity"].startswith("truncated") and "\n" not in report["integrity"]
 
 
@@ -461,7 +463,7 @@ def test_damaged_pages_are_reported(built, seeds):
         with open_index(str(built)) as index:
             index.candidates([seeds["bbc"]])
     assert "malformed" in _one_line(error)
-    report = inspect_index(str(built))
+    report = inspect_backend(str(built))
     assert report["integrity"] != "ok" and "\n" not in report["integrity"]
 
 

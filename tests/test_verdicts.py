@@ -12,6 +12,7 @@ import pytest
 from dedupe.cleaning import clean_text
 from dedupe.comparison import compare, compare_against
 from dedupe.corpus import load_article
+from dedupe.serialise import verdict_data
 from dedupe.verdicts import direction, judge
 from conftest import SEEDS, seed_text
 
@@ -319,7 +320,7 @@ def test_non_english_candidate_gets_a_warning_naming_its_language(language, wapo
     assert len(verdict.warnings) == 1
     assert f"({language})" in verdict.warnings[0] and "not English" in verdict.warnings[0]
     assert verdict.derivation == "none"
-    json.dumps(verdict.as_dict(), ensure_ascii=False)  # serialisable as the CLI prints it
+    json.dumps(verdict_data(verdict), ensure_ascii=False)  # serialisable as the CLI prints it
 
 
 def test_english_candidate_has_no_language_warning(source):

@@ -2,8 +2,9 @@
 
 Each item's page (HTML or plain text) is cleaned, checked against a dedupe
 index, and the check's result, the JSON-ready data of
-:meth:`dedupe.verdicts.Verdict.as_dict` (what ``dedupe check --format json``
-prints per article), is written into one of the item's fields. Verbatim
+:func:`dedupe.serialise.verdict_data` (what ``dedupe check --format json``
+prints per article), computed by the same check as the CLI's
+(:meth:`dedupe.archive.Index.check`), is written into one of the item's fields. Verbatim
 copies of indexed articles can be dropped, and every item that passes is
 added to the index, so a copy crawled later in the same run (or in any later
 run) is caught. Needs Scrapy 2.11 or later (``pip install
@@ -35,7 +36,7 @@ and in the spider, put the page into the item::
 Settings:
 
 ``DEDUPE_INDEX`` (default ``sqlite:.dedupe/index.db``, the CLI's default)
-    Index URL, as :func:`dedupe.store.open_index` takes it:
+    Index URL, as :func:`dedupe.archive.open_index` takes it:
     ``sqlite:///ABS/PATH``, ``sqlite:REL/PATH``, a file path, or
     ``redis://HOST:PORT/DB``. Created when missing if ``DEDUPE_ADD`` is on.
 ``DEDUPE_TEXT_FIELD`` (default ``html``, then ``body``, then ``text``)
@@ -55,7 +56,7 @@ Settings:
     Item field naming the item's publisher, stored with it in the index
     (what later checks name as the source's publisher).
 
-**What the field holds.** ``Verdict.as_dict()``: ``derivation`` (``whole``,
+**What the field holds.** ``verdict_data(verdict)``: ``derivation`` (``whole``,
 ``partial``, ``none``), ``rewording`` (``verbatim``, ``light``, ``heavy``),
 ``coverage``, ``sources`` (each indexed article it took from: ``path``,
 ``publisher``, ``coverage``, ``credited``, the passages), ``new_material``,
@@ -94,11 +95,12 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from dedupe.archive import Index, open_index
 from dedupe.cleaning import CleaningError, clean
-from dedupe.extraction import ExtractionError
-from dedupe.settings import DEFAULT_SETTINGS, Settings
-from dedupe.store import ArticleIndex, StoreError, open_index
-from dedupe.verdicts import Verdict, judge
+from dedupe.model import Derivation, ExtractionError, Rewording, Verdict
+from dedupe.serialise import verdict_data
+from dedupe.settings import Settings
+from dedupe.store import StoreError
 
 if TYPE_CHECKING:
     from itemadapter import ItemAdapter
@@ -142,7 +144,7 @@ class DedupePipeline:
     """
 
     def __init__(self, settings: Mapping[str, Any] | None = None, *, stats: StatsCollector | None = None,
-                 dedupe_settings: Settings = DEFAULT_SETTINGS) -> None:
+                 dedupe_settings: Settings | None = None) -> None:
         _require_scrapy()
         from scrapy.settings import BaseSettings
 
@@ -155,9 +157,9 @@ class DedupePipeline:
         self.drop_verbatim: bool = values.getbool("DEDUPE_DROP_VERBATIM", DEFAULTS["DEDUPE_DROP_VERBATIM"])
         self.add: bool = values.getbool("DEDUPE_ADD", DEFAULTS["DEDUPE_ADD"])
         self.publisher_field: str | None = values.get("DEDUPE_PUBLISHER_FIELD") or None
-        self.settings = dedupe_settings
+        self.settings: Settings | None = dedupe_settings  # None: the index's own
         self.stats = stats
-        self.index: ArticleIndex | None = None
+        self.index: Index | None = None
         self._lock = threading.Lock()  # one check-then-add at a time
         self._count_lock = threading.Lock()  # counters and the stats (bumped from worker threads)
         self._unnamed = 0
@@ -177,6 +179,7 @@ class DedupePipeline:
         Scrapy then stops before crawling, with that one-line message.
         """
         self.index = open_index(self.index_url, self.settings, create=self.add)
+        self.settings = self.index.settings
         logger.info("dedupe: checking items against %s (drop verbatim copies: %s, add items: %s)",
                     self.index.location, self.drop_verbatim, self.add)
 
@@ -227,16 +230,16 @@ class DedupePipeline:
         url = adapter.get(self.url_field)
         url = url if isinstance(url, str) and url else None
         path = url or self._placeholder()
-        article = clean(content, path=path, url=url, settings=self.settings)
         assert self.index is not None
+        article = clean(content, path=path, url=url, settings=self.index.settings)
         with self._lock:
-            verdict = judge(self.index.candidates([article]), settings=self.settings)[0]
+            (verdict,) = self.index.check([article])
             self._inc("dedupe/checked")
             self._inc(f"dedupe/derivation/{verdict.derivation}")
-            if self.drop_verbatim and verdict.derivation == "whole" and verdict.rewording == "verbatim":
+            if self.drop_verbatim and verdict.derivation == Derivation.WHOLE and verdict.rewording == Rewording.VERBATIM:
                 self._inc("dedupe/dropped")
                 raise DropItem(_drop_reason(verdict))
-            data = verdict.as_dict()
+            data = verdict_data(verdict)
             data["indexed"] = None
             if self.add:
                 article_id, new = self.index.add(article, publisher=self._publisher(adapter))

@@ -1,7 +1,7 @@
-"""The SQLite backend of the archive (:mod:`dedupe.store`), standard library only.
+"""The SQLite backend of the index (:mod:`dedupe.store`), standard library only.
 
-**Tables.** ``meta`` holds the settings record (one row per key of
-:func:`dedupe.store.index_settings`, JSON values) and the running counts of
+**Tables.** ``meta`` holds the record (one row per key of
+:func:`dedupe.store.base.index_record`, JSON values) and the running counts of
 indexed and fingerprinted sentences. ``articles`` holds each article as
 cleaned: text, body spans, debris and metadata (JSON), the publisher a
 check names, its sentences (offsets and whether long enough to
@@ -9,7 +9,7 @@ fingerprint, packed little-endian int32 triples), and two hashes:
 ``content_hash`` (kind and text: what makes an article the same one,
 unique) and ``body_hash`` (cleaned text: what ``compare_against`` compares
 once). ``buckets`` has one row per distinct index key of each article
-(:func:`dedupe.store.index_keys`), keyed ``(generation, key, article_id)``;
+(:func:`dedupe.fingerprints.index_keys`), keyed ``(generation, key, article_id)``;
 ``terms`` the number of indexed sentences each content term occurs in, for
 term weights over the whole archive.
 
@@ -27,7 +27,7 @@ is one ``BEGIN IMMEDIATE`` transaction: the articles' rows, buckets and term
 counts are all there or none is, whatever stops the process (Ctrl-C, a
 kill, a crash). Fingerprints are computed before the transaction, so the
 write lock is held only for the inserts. A writer waits up to ``timeout``
-seconds for another one, then raises :class:`~dedupe.store.StoreLockedError`.
+seconds for another one, then raises :class:`~dedupe.store.base.StoreLockedError`.
 The signatures themselves are not stored (half a kilobyte per sentence,
 fifteen gigabytes at a million articles): a check recomputes them for the
 few shortlisted articles, and removing an article recomputes its keys from
@@ -38,20 +38,21 @@ writer never blocks readers: several processes can check candidates while
 one adds. ``synchronous=NORMAL`` keeps commits fast; a power cut may lose the
 last commits, never the consistency of the file.
 
-**Lookups.** :meth:`~dedupe.store.ArticleIndex.candidates` runs in one read
-transaction (a consistent snapshot while writers go on): the candidates'
-index keys go into a temporary table that is joined with ``buckets`` (each
-key sought in each generation), only the shortlisted articles are loaded,
-and term frequencies are read for the terms in play. Opening reads the
-settings record and nothing else.
+**Lookups.** A check's lookups run in one read transaction
+(:meth:`SQLiteIndex.snapshot`: a consistent view while writers go on): the
+candidates' index keys go into a temporary table that is joined with
+``buckets`` (each key sought in each generation), only the shortlisted
+articles are loaded, and term frequencies are read for the terms in play.
+Opening reads the record and nothing else.
 
 **Checks on open.** The file must start with the SQLite header and, when no
 write-ahead log is pending, be as long as its header says (a truncated copy
 is caught before SQLite reads a missing page); the ``meta`` record must be
-there, of this format version, and built with the same settings.
-Any SQLite error that says the file is damaged becomes
-:class:`~dedupe.store.StoreCorruptError` naming the file;
-:func:`inspect_sqlite` reports on a damaged file as far as it can be read.
+there, of this format version, and fit the settings given (see
+:func:`dedupe.store.base.settings_from_record`). Any SQLite error that says
+the file is damaged becomes :class:`~dedupe.store.base.StoreCorruptError`
+naming the file; :func:`inspect` reports on a damaged file as far as it can
+be read.
 
 **Threads.** An :class:`SQLiteIndex` may be shared by threads: each thread
 gets its own connection on first use (reads run in parallel; SQLite's lock
@@ -60,19 +61,18 @@ no thread uses the index any more.
 
 >>> import tempfile, os
 >>> from dedupe.cleaning import clean_text
+>>> from dedupe.store.base import IndexEntry
 >>> path = os.path.join(tempfile.mkdtemp(), "index.db")
 >>> with SQLiteIndex(path, create=True) as index:
-...     index.add(clean_text("Rain fell in Oslo on Friday for the third day.", "oslo.txt"))
-...     index.add(clean_text("Rain fell in Oslo on Friday for the third day.", "again.txt"))
-...     [a.path for a in index.list()]
-(1, True)
-(1, False)
+...     index.add_many([IndexEntry(clean_text("Rain fell in Oslo on Friday.", "oslo.txt"), None),
+...                     IndexEntry(clean_text("Rain fell in Oslo on Friday.", "again.txt"), None)])
+...     [a.path for a in index.articles()]
+[(1, True), (1, False)]
 ['oslo.txt']
 """
 
 from __future__ import annotations
 
-import builtins
 import itertools
 import json
 import os
@@ -82,20 +82,17 @@ import threading
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timezone
 from typing import Any
 
 import numpy as np
 
 from dedupe import __version__
-from dedupe.cleaning import Article
+from dedupe.fingerprints import Fingerprinted, fingerprint
+from dedupe.model import Article, Span, StoredArticle
 from dedupe.settings import DEFAULT_SETTINGS, Settings
-from dedupe.spans import Span
-from dedupe.store import (
+from dedupe.store.base import (
     DEFAULT_TIMEOUT,
-    ArticleIndex,
-    Fingerprinted,
-    StoredArticle,
+    IndexEntry,
     StoreCorruptError,
     StoreError,
     StoreLockedError,
@@ -103,11 +100,10 @@ from dedupe.store import (
     article_columns,
     article_from_columns,
     body_hash,
-    check_settings,
     content_hash,
-    fingerprint,
-    index_keys,
-    index_settings,
+    index_record,
+    now,
+    settings_from_record,
     settings_report,
 )
 
@@ -168,34 +164,37 @@ _LIST_COLUMNS = "id, path, title, publisher, date, words, content_hash, added"
 _ARTICLE_COLUMNS = "id, path, text, body, debris, kind, title, metadata"
 
 
-class SQLiteIndex(ArticleIndex):
-    """An archive in one SQLite file (see the module docstring).
+class SQLiteIndex:
+    """An index in one SQLite file (see the module docstring); an
+    :class:`~dedupe.store.base.IndexBackend`.
 
-    Raises :class:`~dedupe.store.StoreMissingError` when ``path`` does not
+    ``settings`` None takes the index's recorded settings (and makes a new
+    index with the defaults). Raises
+    :class:`~dedupe.store.base.StoreMissingError` when ``path`` does not
     exist and ``create`` is false, and the other
-    :class:`~dedupe.store.StoreError` kinds when the file is not a usable
-    index for ``settings``.
+    :class:`~dedupe.store.base.StoreError` kinds when the file is not a
+    usable index for ``settings``.
     """
 
-    def __init__(self, path: str | os.PathLike[str], settings: Settings = DEFAULT_SETTINGS, *,
+    def __init__(self, path: str | os.PathLike[str], settings: Settings | None = None, *,
                  create: bool = False, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.path = os.fspath(path)
         self.location = self.path
-        self.settings = settings
+        self.settings = settings or DEFAULT_SETTINGS
         self.timeout = timeout
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._closed = False
         try:
-            self._open(create)
+            self._open(settings, create)
         except BaseException:
             self.close()
             raise
 
     # --- opening --------------------------------------------------------------
 
-    def _open(self, create: bool) -> None:
+    def _open(self, settings: Settings | None, create: bool) -> None:
         if not os.path.exists(self.path):
             if not create:
                 raise StoreMissingError(f"no index at {self.path}; create it with `dedupe index add`")
@@ -209,10 +208,10 @@ class SQLiteIndex(ArticleIndex):
             if stored is None:
                 if not create:
                     raise StoreCorruptError(f"{self.path}: not a dedupe index (no settings record)")
-                stored = self._initialise()
-            check_settings(stored, self.settings, self.path)
+                stored = self._initialise(settings)
+            self.settings = settings_from_record(stored, settings, self.path)
 
-    def _initialise(self) -> dict[str, Any]:
+    def _initialise(self, settings: Settings | None) -> dict[str, Any]:
         """Create the schema and settings record in one transaction (or find
         that a process racing us already has)."""
         connection = self._connection()
@@ -226,8 +225,8 @@ class SQLiteIndex(ArticleIndex):
                 raise StoreCorruptError(f"{self.path}: an SQLite database, but not a dedupe index")
             for statement in SCHEMA:
                 connection.execute(statement)
-            record: dict[str, Any] = {**index_settings(self.settings), _SENTENCES_KEY: 0, _ELIGIBLE_KEY: 0,
-                                      "created": _now(), "created_by": f"dedupe {__version__}"}
+            record: dict[str, Any] = {**index_record(settings or DEFAULT_SETTINGS), _SENTENCES_KEY: 0,
+                                      _ELIGIBLE_KEY: 0, "created": now(), "created_by": f"dedupe {__version__}"}
             connection.executemany("INSERT INTO meta (key, value) VALUES (?, ?)",
                                    [(key, json.dumps(value)) for key, value in record.items()])
             return record
@@ -283,7 +282,8 @@ class SQLiteIndex(ArticleIndex):
                 raise
 
     @contextmanager
-    def _snapshot(self) -> Iterator[None]:
+    def snapshot(self) -> Iterator[None]:
+        """One read transaction: the lookups of a check see one state of the index."""
         connection = self._connection()
         if connection.in_transaction:
             yield
@@ -309,59 +309,48 @@ class SQLiteIndex(ArticleIndex):
 
     # --- public operations ---------------------------------------------------
 
-    def _add_many(self, articles: Sequence[Article],
-                  prints: Sequence[Fingerprinted | None]) -> builtins.list[tuple[int, bool]]:
-        """See :meth:`~dedupe.store.ArticleIndex.add_many`.
-
-        >>> import tempfile, os
-        >>> from dedupe.cleaning import clean_text
-        >>> with SQLiteIndex(os.path.join(tempfile.mkdtemp(), "i.db"), create=True) as index:
-        ...     index.add(clean_text("The talks ended on Friday in Geneva.", "talks.txt"), publisher="Example Wire")
-        ...     index.list()[0].publisher
-        (1, True)
-        'Example Wire'
-        """
-        digests = [content_hash(article) for article in articles]
+    def add_many(self, entries: Sequence[IndexEntry]) -> list[tuple[int, bool]]:
+        """See :meth:`~dedupe.store.base.IndexBackend.add_many`: one
+        transaction for the whole batch."""
+        digests = [content_hash(entry.article) for entry in entries]
         with self._errors():
             stored = _find(self._connection(), digests)
-        prints = builtins.list(prints)
-        for n, article in enumerate(articles):
-            if prints[n] is None and digests[n] not in stored:
-                prints[n] = fingerprint(article, self.settings)
-        results: builtins.list[tuple[int, bool]] = []
+        prints = [entry.prints if entry.prints is not None or digest in stored
+                  else fingerprint(entry.article, self.settings) for entry, digest in zip(entries, digests)]
+        results: list[tuple[int, bool]] = []
         with self._write() as connection:
             stored = _find(connection, digests)
-            owners: builtins.list[np.ndarray] = []
-            counted: builtins.list[Fingerprinted] = []
+            owners: list[np.ndarray] = []
+            counted: list[Fingerprinted] = []
             sentences = eligible = 0
-            for article, digest, found in zip(articles, digests, prints):
+            for entry, digest, found in zip(entries, digests, prints):
                 if digest in stored:
                     results.append((stored[digest], False))
                     continue
                 if found is None:  # stored at the first look, removed since
-                    found = fingerprint(article, self.settings)
-                article_id = _insert_article(connection, digest, body_hash(article), article_columns(article),
-                                             found)
+                    found = fingerprint(entry.article, self.settings)
+                article_id = _insert_article(connection, digest, body_hash(entry.article),
+                                             article_columns(entry.article, entry.publisher), found)
                 stored[digest] = article_id
                 results.append((article_id, True))
                 owners.append(np.full(len(found.keys), article_id, dtype=np.int64))
                 counted.append(found)
                 sentences += len(found.sentences)
-                eligible += len(found.eligible_rows)
+                eligible += found.eligible_count
             if counted:
                 # In (generation, key) order the inserts walk the tree once.
                 keys = np.concatenate([p.keys for p in counted])
                 ids = np.concatenate(owners)
                 order = np.lexsort((ids, keys, ids >> GENERATION_BITS))
-                _insert_buckets(connection, builtins.list(zip((ids[order] >> GENERATION_BITS).tolist(),
-                                                              keys[order].tolist(), ids[order].tolist())))
+                _insert_buckets(connection, list(zip((ids[order] >> GENERATION_BITS).tolist(),
+                                                     keys[order].tolist(), ids[order].tolist())))
             # Counted in C over every term occurrence of the batch.
             frequencies = Counter(itertools.chain.from_iterable(p.frequencies.elements() for p in counted))
             _count_terms(connection, frequencies, 1)
             _count_sentences(connection, sentences, eligible)
         return results
 
-    def remove(self, ids: Iterable[int]) -> builtins.list[int]:
+    def remove(self, ids: Iterable[int]) -> list[int]:
         """Remove the articles with these ids, in one transaction; return
         those that were there (the caller reports the others)."""
         removed = []
@@ -372,7 +361,7 @@ class SQLiteIndex(ArticleIndex):
                     continue
                 prints = fingerprint(found[article_id], self.settings)
                 _count_terms(connection, prints.frequencies, -1)
-                _count_sentences(connection, -len(prints.sentences), -len(prints.eligible_rows))
+                _count_sentences(connection, -len(prints.sentences), -prints.eligible_count)
                 connection.executemany(
                     "DELETE FROM buckets WHERE generation = ? AND key = ? AND article_id = ?",
                     [(article_id >> GENERATION_BITS, key, article_id) for key in prints.keys.tolist()])
@@ -387,10 +376,6 @@ class SQLiteIndex(ArticleIndex):
             for row in connection.execute(f"SELECT {_LIST_COLUMNS} FROM articles ORDER BY id"):
                 yield StoredArticle(*row)
 
-    def list(self) -> builtins.list[StoredArticle]:
-        """Every indexed article, oldest first (see :meth:`articles` to stream)."""
-        return builtins.list(self.articles())
-
     def publishers(self) -> set[str]:
         connection = self._connection()
         with self._errors():
@@ -398,22 +383,22 @@ class SQLiteIndex(ArticleIndex):
                 "SELECT DISTINCT publisher FROM articles WHERE publisher IS NOT NULL")}
 
     def stats(self) -> dict[str, object]:
-        """See :func:`inspect_sqlite`."""
+        """See :func:`inspect`."""
         self._connection()  # raises if closed
-        return inspect_sqlite(self.path, self.settings, self.timeout)
+        return inspect(self.path, self.timeout)
 
-    # --- lookup primitives -----------------------------------------------------
+    # --- lookups -------------------------------------------------------------------
 
-    def _colliding(self, signatures: np.ndarray) -> Counter[int]:
-        keys = np.unique(index_keys(signatures, self.settings)).tolist()
+    def colliding(self, keys: np.ndarray) -> Counter[int]:
+        probes = np.unique(keys).tolist()
         connection = self._connection()
         with self._errors():
             last = connection.execute("SELECT max(id) FROM articles").fetchone()[0]
-            if last is None:
+            if last is None or not probes:
                 return Counter()
             connection.execute(_PROBE_TABLE)
             connection.execute("DELETE FROM temp.probe")
-            connection.executemany("INSERT INTO temp.probe (key) VALUES (?)", [(key,) for key in keys])
+            connection.executemany("INSERT INTO temp.probe (key) VALUES (?)", [(key,) for key in probes])
             # CROSS JOINs keep the probe (small) as the outer loop: one seek
             # of buckets per key and generation. Rows are distinct (key,
             # article) pairs, so counting them counts shared keys.
@@ -421,36 +406,46 @@ class SQLiteIndex(ArticleIndex):
             connection.execute("DELETE FROM temp.probe")
         return found
 
-    def _same_text(self, ids: Collection[int]) -> builtins.list[int]:
+    def same_text(self, ids: Collection[int]) -> list[int]:
         connection = self._connection()
         with self._errors():
-            hashes = _select_in(connection, "SELECT DISTINCT body_hash FROM articles WHERE id IN ({})", builtins.list(ids))
+            hashes = _select_in(connection, "SELECT DISTINCT body_hash FROM articles WHERE id IN ({})", list(ids))
             found = _select_in(connection, "SELECT id FROM articles WHERE body_hash IN ({})",
                                [row[0] for row in hashes])
         return sorted({row[0] for row in found})
 
-    def _load(self, ids: Sequence[int]) -> builtins.list[Article]:
+    def load(self, ids: Sequence[int]) -> list[Article]:
         with self._errors():
             rows = _load_rows(self._connection(), ids)
-        return [rows[i] for i in ids]
+        return [rows[i] for i in ids if i in rows]
 
-    def _frequencies(self, terms: Collection[str]) -> dict[str, int]:
+    def frequencies(self, terms: Collection[str]) -> dict[str, int]:
         with self._errors():
-            return dict(_select_in(self._connection(), "SELECT term, df FROM terms WHERE term IN ({})",
-                                   builtins.list(terms)))
+            return dict(_select_in(self._connection(), "SELECT term, df FROM terms WHERE term IN ({})", list(terms)))
 
-    def _terms(self) -> Iterator[str]:
+    def terms(self) -> Iterator[str]:
         connection = self._connection()
         with self._errors():
             for (term,) in connection.execute("SELECT term FROM terms"):
                 yield term
 
-    def _sentence_count(self) -> int:
+    def sentence_count(self) -> int:
         with self._errors():
             row = self._connection().execute("SELECT value FROM meta WHERE key = ?", (_SENTENCES_KEY,)).fetchone()
         if row is None:
             raise StoreCorruptError(f"{self.path}: index is damaged: no sentence count")
         return int(json.loads(row[0]))
+
+    def __enter__(self) -> SQLiteIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def connect(location: str, settings: Settings | None, create: bool, timeout: float) -> SQLiteIndex:
+    """What :func:`dedupe.store.open_backend` calls for SQLite URLs and paths."""
+    return SQLiteIndex(location, settings, create=create, timeout=timeout)
 
 
 # ---------------------------------------------------------------------------
@@ -461,14 +456,14 @@ class SQLiteIndex(ArticleIndex):
 def _find(connection: sqlite3.Connection, digests: Sequence[str]) -> dict[str, int]:
     """The ids of the stored articles among these content hashes."""
     rows = _select_in(connection, "SELECT content_hash, id FROM articles WHERE content_hash IN ({})",
-                      builtins.list(dict.fromkeys(digests)))
+                      list(dict.fromkeys(digests)))
     return {digest: int(article_id) for digest, article_id in rows}
 
 
 def _insert_article(connection: sqlite3.Connection, digest: str, text_digest: str, columns: dict[str, Any],
                     prints: Fingerprinted) -> int:
     values = {**columns, "content_hash": digest, "body_hash": text_digest, "sentence_count": len(prints.sentences),
-              "sentences": sentence_blob(prints.sentences, prints.eligible), "added": _now()}
+              "sentences": sentence_blob(prints.sentences, prints.eligible), "added": now()}
     names = ", ".join(values)
     marks = ", ".join(f":{name}" for name in values)
     cursor = connection.execute(f"INSERT INTO articles ({names}) VALUES ({marks})", values)
@@ -486,7 +481,7 @@ def sentence_blob(sentences: Sequence[Span], eligible: Sequence[bool]) -> bytes:
     return values.tobytes()
 
 
-def sentence_spans(blob: bytes) -> builtins.list[tuple[Span, bool]]:
+def sentence_spans(blob: bytes) -> list[tuple[Span, bool]]:
     """The inverse of :func:`sentence_blob`."""
     values = np.frombuffer(blob, dtype=_SENTENCE_DTYPE).reshape(-1, 3).tolist()
     return [(Span(start, end), bool(ok)) for start, end, ok in values]
@@ -529,14 +524,14 @@ def _read_meta(connection: sqlite3.Connection) -> dict[str, Any] | None:
 
 
 def _load_rows(connection: sqlite3.Connection, ids: Sequence[int]) -> dict[int, Article]:
-    rows = _select_in(connection, f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id IN ({{}})", builtins.list(ids))
+    rows = _select_in(connection, f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id IN ({{}})", list(ids))
     return {article_id: article_from_columns(path, text, body, debris, kind, title, metadata)
             for article_id, path, text, body, debris, kind, title, metadata in rows}
 
 
-def _select_in(connection: sqlite3.Connection, query: str, values: Sequence[Any]) -> builtins.list[tuple[Any, ...]]:
+def _select_in(connection: sqlite3.Connection, query: str, values: Sequence[Any]) -> list[tuple[Any, ...]]:
     """Rows of ``query`` (with ``{}`` where the IN list goes) over ``values``, in chunks."""
-    rows: builtins.list[tuple[Any, ...]] = []
+    rows: list[tuple[Any, ...]] = []
     for start in range(0, len(values), _CHUNK):
         chunk = values[start:start + _CHUNK]
         rows.extend(connection.execute(query.format(", ".join("?" * len(chunk))), chunk))
@@ -550,10 +545,6 @@ def _operational(path: str, error: sqlite3.OperationalError, timeout: float) -> 
     if message.startswith(("no such table", "no such column")):
         return StoreCorruptError(f"{path}: not a complete dedupe index ({message})")
     return StoreError(f"{path}: {message}")
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 # ---------------------------------------------------------------------------
@@ -598,7 +589,7 @@ def _wal_pending(path: str) -> bool:
         return False
 
 
-def inspect_sqlite(path: str, settings: Settings = DEFAULT_SETTINGS, timeout: float = DEFAULT_TIMEOUT) -> dict[str, object]:
+def inspect(path: str, timeout: float = DEFAULT_TIMEOUT) -> dict[str, object]:
     """What ``dedupe index stats`` shows: sizes, counts, the settings record
     and ``integrity`` ("ok", or what is wrong in one line), reading as much of
     a damaged file as it can. Raises only :class:`StoreMissingError`.
@@ -606,7 +597,7 @@ def inspect_sqlite(path: str, settings: Settings = DEFAULT_SETTINGS, timeout: fl
     >>> import tempfile, os
     >>> path = os.path.join(tempfile.mkdtemp(), "i.db")
     >>> SQLiteIndex(path, create=True).close()
-    >>> report = inspect_sqlite(path)
+    >>> report = inspect(path)
     >>> report["articles"], report["integrity"], report["settings_match"]
     (0, 'ok', True)
     """
@@ -614,19 +605,19 @@ def inspect_sqlite(path: str, settings: Settings = DEFAULT_SETTINGS, timeout: fl
         raise StoreMissingError(f"no index at {path}; create it with `dedupe index add`")
     report: dict[str, object] = {"location": path, "backend": "sqlite", "file_bytes": _size(path),
                                  "wal_bytes": _size(path + "-wal")}
-    problems: builtins.list[str] = []
+    problems: list[str] = []
     problem = file_problem(path)
     if problem:
         problems.append(problem)
     if problem != "not an SQLite file":
-        _inspect_contents(path, settings, timeout, report, problems)
+        _inspect_contents(path, timeout, report, problems)
     problems = [problem for problem in problems if problem]
     report["integrity"] = "ok" if not problems else "; ".join(problems)
     return report
 
 
-def _inspect_contents(path: str, settings: Settings, timeout: float, report: dict[str, object],
-                      problems: builtins.list[str]) -> None:
+def _inspect_contents(path: str, timeout: float, report: dict[str, object],
+                      problems: list[str]) -> None:
     try:
         connection = sqlite3.connect(path, timeout=timeout, isolation_level=None)
     except sqlite3.Error as error:
@@ -641,10 +632,10 @@ def _inspect_contents(path: str, settings: Settings, timeout: float, report: dic
         if stored is None and not problems:
             problems.append("no settings record: not a dedupe index")
         elif stored is not None:
-            report.update(settings_report(stored, settings, path))
+            report.update(settings_report(stored, path))
             report["sentences"] = stored.get(_SENTENCES_KEY)
             report["eligible_sentences"] = stored.get(_ELIGIBLE_KEY)
-        unreadable: dict[str, builtins.list[str]] = {}
+        unreadable: dict[str, list[str]] = {}
         for name, table in _COUNTED.items():
             try:
                 report[name] = connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]

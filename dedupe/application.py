@@ -1,0 +1,257 @@
+"""The application layer: the calls the command line, a pipeline and a
+script make, each one library call.
+
+* :func:`check`: candidates against sources (files, directories,
+  ``NAME=PATH``) or an index of originals, with the pre-publication gate's
+  policy applied; what ``dedupe check`` prints.
+* :func:`report`: every article against every other; what ``dedupe report``
+  prints.
+* :func:`compare_texts`: articles held in memory, cleaned and compared.
+
+Inputs that cannot be used never stop a call: they are collected as
+:class:`~dedupe.reading.InputError`\\ s (one line each, naming the file) in
+the result. The CLI (:mod:`dedupe.cli`) only parses arguments, builds
+settings, calls these and renders the result.
+
+>>> result = check(["fixtures/seeds/bbc-biden-pressure-machine-translated-2024.txt"],
+...                against=["fixtures/seeds/wapo-blinken-moldova-2024.txt"], policy=Policy(frozenset({"reworded"})))
+>>> verdict, = result.verdicts
+>>> str(verdict.derivation), str(verdict.rewording), verdict.sources[0].publisher, result.passed
+('partial', 'heavy', 'The Washington Post', False)
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+from dedupe.archive import Index, open_index
+from dedupe.boilerplate import learn_boilerplate
+from dedupe.cleaning import clean
+from dedupe.comparison import compare
+from dedupe.corpus import Corpus, load_corpus
+from dedupe.gate import findings
+from dedupe.model import Article, Comparison, Direction, Finding, Policy, Verdict
+from dedupe.provenance import judge_sources
+from dedupe.reading import InputError
+from dedupe.serialise import check_data, report_data
+from dedupe.settings import DEFAULT_SETTINGS, Settings, settings_from_dict
+from dedupe.verdicts import direction
+
+#: What :func:`check` and :func:`report` take as articles: paths of files or
+#: directories, or articles already cleaned.
+Inputs = Iterable[Union[str, "os.PathLike[str]", Article]]
+#: Settings, or overrides of the defaults (or of an index's own record) by name.
+SettingsLike = Union[Settings, Mapping[str, object], None]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What a check found: a verdict per candidate, the findings of each
+    under the policy, the inputs that could not be used, and warnings
+    (sources given twice, say)."""
+
+    verdicts: tuple[Verdict, ...]
+    findings: tuple[tuple[Finding, ...], ...]
+    errors: tuple[InputError, ...] = ()
+    warnings: tuple[str, ...] = ()
+    settings: Settings = DEFAULT_SETTINGS
+    policy: Policy = field(default_factory=Policy)
+
+    @property
+    def passed(self) -> bool:
+        """No candidate breaks the policy."""
+        return not any(self.findings)
+
+    def as_dict(self, **extra: Any) -> dict[str, Any]:
+        """The JSON document of ``dedupe check --format json`` (``extra``
+        top-level fields added)."""
+        return check_data(self.verdicts, self.errors, self.findings, **extra)
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """What a report found: every pair's passages, which of each pair is
+    probably the original, and the inputs that could not be used."""
+
+    comparison: Comparison
+    directions: tuple[Direction, ...]
+    errors: tuple[InputError, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON document of ``dedupe report --format json``."""
+        return report_data(self.comparison, self.directions, self.errors)
+
+
+class NoInputError(ValueError):
+    """Nothing could be read of the candidates or the sources; ``errors`` says why for each input."""
+
+    def __init__(self, message: str, errors: Sequence[InputError] = ()) -> None:
+        super().__init__(message)
+        self.errors = tuple(errors)
+
+
+def check(candidates: Inputs, *, against: Inputs | None = None, index: str | os.PathLike[str] | Index | None = None,
+          policy: Policy | None = None, settings: SettingsLike = None) -> CheckResult:
+    """Check ``candidates`` against the sources ``against`` or the index at
+    ``index`` (a URL, path or open :class:`~dedupe.archive.Index`), and apply
+    the gate's ``policy``.
+
+    ``against`` takes files, directories, ``NAME=PATH`` strings (the
+    publisher of the articles at PATH) and articles. Raises
+    :class:`NoInputError` when no candidate (or no source) could be read,
+    ValueError for both or neither of ``against`` and ``index``, and a
+    :class:`~dedupe.store.StoreError` for an index that cannot be used.
+    """
+    if (against is None) == (index is None):
+        raise ValueError("give either against (sources) or index, not both" if against is not None
+                         else "no sources: give against (sources) or index")
+    policy = policy or Policy()
+    warnings: list[str] = []
+    if index is not None:
+        with _opened(index, settings) as opened:
+            used = opened.settings
+            loaded = _load(candidates, used)
+            if not loaded.articles:
+                raise NoInputError("no candidate could be read", loaded.errors)
+            verdicts = opened.check(loaded.articles)
+        errors = list(loaded.errors)
+    else:
+        used = _settings(settings)
+        loaded = _load(candidates, used)
+        if not loaded.articles:
+            raise NoInputError("no candidate could be read", loaded.errors)
+        sources, publishers, source_errors, warnings = load_sources(against or (), used)
+        errors = [*loaded.errors, *source_errors]
+        if not sources:
+            raise NoInputError("no source could be read", errors)
+        verdicts = judge_sources(loaded.articles, sources, publishers, settings=used)
+    found = tuple(tuple(findings(verdict, policy)) for verdict in verdicts)
+    return CheckResult(tuple(verdicts), found, tuple(errors), tuple(warnings), used, policy)
+
+
+@contextmanager
+def _opened(index: str | os.PathLike[str] | Index, settings: SettingsLike) -> Iterator[Index]:
+    """The index to check against: as given, or opened (and closed after) from a URL."""
+    if isinstance(index, Index):
+        yield index
+        return
+    with open_index(index, settings) as opened:
+        yield opened
+
+
+def load_sources(against: Inputs, settings: Settings = DEFAULT_SETTINGS
+                 ) -> tuple[list[Article], dict[str, str], list[InputError], list[str]]:
+    """Read the sources of a check: (articles, publisher by path from
+    ``NAME=PATH``, inputs that could not be used, warnings). A source with
+    the same cleaned text as an earlier one is kept (the comparison groups
+    them) and warned about: it is compared once.
+
+    >>> sources, publishers, errors, warnings = load_sources(["Reuters=fixtures/seeds/reuters-biden-missiles-via-skai-2024.txt"])
+    >>> [s.path for s in sources], list(publishers.values()), errors, warnings
+    (['fixtures/seeds/reuters-biden-missiles-via-skai-2024.txt'], ['Reuters'], [], [])
+    """
+    articles: list[Article] = []
+    publishers: dict[str, str] = {}
+    errors: list[InputError] = []
+    for given in against:
+        if isinstance(given, Article):
+            articles.append(given)
+            continue
+        name, path = named_source(os.fspath(given))
+        loaded = load_corpus([path], settings, learn=False)
+        errors.extend(loaded.errors)
+        for article in loaded.articles:
+            if name:
+                publishers[article.path] = name
+            articles.append(article)
+    warnings: list[str] = []
+    seen: dict[str, str] = {}
+    for source in articles:
+        if source.cleaned_text in seen:
+            warnings.append(f"{source.path}: same text as {seen[source.cleaned_text]}; compared once")
+        seen.setdefault(source.cleaned_text, source.path)
+    return articles, publishers, errors, warnings
+
+
+def named_source(given: str) -> tuple[str | None, str]:
+    """``NAME=PATH`` -> (NAME, PATH); a plain path (even one with ``=`` in it
+    that exists) -> (None, path).
+
+    >>> named_source("Reuters=wire/"), named_source("wire/")
+    (('Reuters', 'wire/'), (None, 'wire/'))
+    """
+    name, equals, path = given.partition("=")
+    if not equals or os.path.exists(given) or not name.strip() or not path:
+        return None, given
+    return name.strip(), path
+
+
+def report(paths: Inputs, *, settings: SettingsLike = None, learn: bool = True) -> ReportResult:
+    """Clean every article under ``paths`` (files, directories or articles),
+    learn boilerplate across them (unless ``learn`` is off), find the
+    passages each pair shares and which of each pair is probably the
+    original. Raises :class:`NoInputError` when no article could be read.
+
+    >>> result = report(["fixtures/seeds"])
+    >>> [(o.a, o.b, str(d.original)) for o, d in zip(result.comparison.overlaps, result.directions)]
+    [(0, 4, 'b')]
+    """
+    used = _settings(settings)
+    loaded = _load(paths, used)
+    if not loaded.articles:
+        raise NoInputError("no article could be read", loaded.errors)
+    articles = learn_boilerplate(loaded.articles, used) if learn else loaded.articles
+    comparison = compare(articles, used)
+    found = tuple(direction(comparison.articles[o.a], comparison.articles[o.b], o.passages)
+                  for o in comparison.overlaps)
+    return ReportResult(comparison, found, tuple(loaded.errors))
+
+
+def compare_texts(texts: Mapping[str, str], settings: SettingsLike = None, learn: bool = True) -> Comparison:
+    """Clean and compare articles given as strings (plain text or HTML,
+    sniffed), keyed by a name used as their path: the one call a scraping
+    pipeline needs. Raises :class:`~dedupe.cleaning.CleaningError` or
+    :class:`~dedupe.model.ExtractionError` for an unusable article.
+
+    >>> result = compare_texts({"a": "The vote was set for Friday in Kyiv.", "b": "Rain fell in Oslo."})
+    >>> result.overlaps
+    ()
+    """
+    used = _settings(settings)
+    articles = [clean(content, name, settings=used) for name, content in texts.items()]
+    if learn:
+        articles = learn_boilerplate(articles, used)
+    return compare(articles, used)
+
+
+def _settings(settings: SettingsLike) -> Settings:
+    if isinstance(settings, Settings):
+        return settings
+    return settings_from_dict(settings or {})
+
+
+def _load(inputs: Inputs, settings: Settings) -> Corpus:
+    """Articles given as such, and those read and cleaned from paths, in
+    order; paths given together are read once each (``a.txt a.txt dir/``)."""
+    corpus = Corpus()
+    paths: list[str | os.PathLike[str]] = []
+
+    def flush() -> None:
+        if paths:
+            loaded = load_corpus(paths, settings, learn=False)
+            corpus.articles.extend(loaded.articles)
+            corpus.errors.extend(loaded.errors)
+            paths.clear()
+
+    for given in inputs:
+        if isinstance(given, Article):
+            flush()
+            corpus.articles.append(given)
+        else:
+            paths.append(given)
+    flush()
+    return corpus

@@ -1,0 +1,186 @@
+"""The JSON contract: every type of :mod:`dedupe.model` as plain JSON-ready data.
+
+This is the one place JSON is built, so the CLI, the library results and the
+Scrapy pipeline cannot drift apart. The README's schema section documents
+the contract: ``articles[].path``, ``title``, ``words``, ``debris[].span``,
+``reason``, ``text``, ``pairs[].a``, ``b``, ``passages[].a``, ``b``,
+``kind``, ``similarity`` and the check result's fields are kept as they are;
+other fields are extras and may grow. Vocabulary members are strings, spans
+``[start, end]`` lists.
+
+>>> from dedupe.model import Debris, DebrisReason, Span
+>>> debris_data(Debris(Span(0, 6), DebrisReason.AD_MARKER, "[ad_1]"))
+{'span': [0, 6], 'reason': 'ad-marker', 'why': 'advertisement placeholder', 'text': '[ad_1]'}
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from dedupe.model import (
+    AlignedPassage, Article, ArticleKind, Claim, Comparison, Debris, Direction, Finding, SourceUse, StoredArticle,
+    Verdict,
+)
+
+if TYPE_CHECKING:
+    from dedupe.credits import Credit
+
+#: Characters of passage text ``dedupe report --format json`` shows per side.
+REPORT_SNIPPET_CHARS = 200
+
+
+def to_json(data: Any) -> str:
+    """JSON text as the CLI prints it: UTF-8 characters kept, indented."""
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def error_data(error: Any) -> dict[str, Any]:
+    """An input that could not be used: ``{"path", "reason"}``."""
+    return {"path": error.path, "reason": error.reason}
+
+
+def debris_data(item: Debris) -> dict[str, Any]:
+    return {"span": item.span.as_list(), "reason": str(item.reason), "why": item.why, "text": item.text}
+
+
+def article_data(article: Article) -> dict[str, Any]:
+    """``dedupe clean --format json``: the cleaned text, the kept blocks, the
+    debris and the metadata, plus the extracted text spans point into (HTML)."""
+    data: dict[str, Any] = {
+        "path": article.path,
+        "kind": str(article.kind),
+        "title": article.title,
+        "words": article.words,
+        "text": article.cleaned_text,
+        "body": [span.as_list() for span in article.body],
+        "debris": [debris_data(item) for item in article.debris],
+        "metadata": dict(article.metadata),
+    }
+    if article.kind == ArticleKind.HTML:
+        data["extracted"] = article.text
+    return data
+
+
+def passage_data(passage: AlignedPassage, text_a: str, text_b: str, names: tuple[str, str] = ("a", "b"),
+                 limit: int | None = None) -> dict[str, Any]:
+    """One shared passage; ``names`` are the keys of its two sides (``a``/``b``
+    in a report, ``candidate``/``source`` in a check), and ``{name}_text``
+    their text, cut to ``limit`` characters when given."""
+    first, second = names
+    return {
+        first: passage.a.as_list(),
+        second: passage.b.as_list(),
+        "kind": str(passage.kind),
+        "similarity": passage.similarity,
+        "scores": {"words": passage.word_similarity, "characters": passage.char_similarity, "kept": passage.kept},
+        "shared_words": list(passage.shared),
+        f"{first}_text": passage.a.of(text_a)[:limit],
+        f"{second}_text": passage.b.of(text_b)[:limit],
+    }
+
+
+def direction_data(found: Direction, a: str, b: str) -> dict[str, Any]:
+    """Which of the pair's paths ``a`` and ``b`` is probably the original, and why."""
+    original = None if found.original is None else {"a": a, "b": b}[found.original]
+    return {"original": original, "reasons": list(found.reasons)}
+
+
+def report_data(comparison: Comparison, directions: Sequence[Direction], errors: Sequence[Any] = ()) -> dict[str, Any]:
+    """``dedupe report --format json``: the articles, each overlapping pair with
+    its passages and probable direction, and the inputs that could not be used."""
+    articles = comparison.articles
+    return {
+        "articles": [
+            {
+                "path": article.path,
+                "title": article.title,
+                "words": article.words,
+                "kind": str(article.kind),
+                "debris": [debris_data(item) for item in article.debris],
+                "metadata": dict(article.metadata),
+                "overlaps_with": [articles[p].path for p in comparison.partners(n)],
+                **({"extracted": article.text} if article.kind == ArticleKind.HTML else {}),
+            }
+            for n, article in enumerate(articles)
+        ],
+        "pairs": [
+            {
+                "a": articles[overlap.a].path,
+                "b": articles[overlap.b].path,
+                "passages": [passage_data(p, articles[overlap.a].text, articles[overlap.b].text,
+                                          limit=REPORT_SNIPPET_CHARS) for p in overlap.passages],
+                "direction": direction_data(found, articles[overlap.a].path, articles[overlap.b].path),
+            }
+            for overlap, found in zip(comparison.overlaps, directions)
+        ],
+        "errors": [error_data(error) for error in errors],
+    }
+
+
+def claim_data(claim: Claim) -> dict[str, Any]:
+    return {"span": claim.span.as_list(), "text": claim.text, "signals": [str(s) for s in claim.signals]}
+
+
+def source_use_data(use: SourceUse, candidate: Article) -> dict[str, Any]:
+    return {
+        "path": use.source.path,
+        "publisher": use.publisher,
+        "derivation": str(use.derivation),
+        "rewording": None if use.rewording is None else str(use.rewording),
+        "coverage": round(use.coverage, 3),
+        "source_coverage": round(use.source_coverage, 3),
+        "credited": use.credited,
+        "passages": [passage_data(p, candidate.text, use.source.text, ("candidate", "source")) for p in use.passages],
+    }
+
+
+def verdict_data(verdict: Verdict) -> dict[str, Any]:
+    """One result of ``dedupe check --format json``."""
+    candidate = verdict.candidate
+    return {
+        "candidate": {"path": candidate.path, "title": candidate.title, "words": candidate.words},
+        "derivation": str(verdict.derivation),
+        "rewording": None if verdict.rewording is None else str(verdict.rewording),
+        "coverage": round(verdict.coverage, 3),
+        "sources": [source_use_data(use, candidate) for use in verdict.sources],
+        "new_material": [span.as_list() for span in verdict.new_material],
+        "new_claims": [claim_data(claim) for claim in verdict.new_claims],
+        "credits": list(verdict.credits),
+        "language": candidate.metadata.get("language"),
+        "warnings": list(verdict.warnings),
+    }
+
+
+def finding_data(finding: Finding) -> dict[str, Any]:
+    return {"rule": str(finding.rule), "message": finding.message, "source": finding.source,
+            "span": finding.span.as_list() if finding.span else None}
+
+
+def check_data(verdicts: Sequence[Verdict], errors: Sequence[Any] = (),
+               found: Sequence[Sequence[Finding]] | None = None, **extra: Any) -> dict[str, Any]:
+    """``dedupe check --format json``: one result per candidate (with its
+    findings and whether it passed, when a policy was applied), the inputs
+    that could not be used, and ``extra`` top-level fields (``config``)."""
+    results = []
+    for number, verdict in enumerate(verdicts):
+        result = verdict_data(verdict)
+        if found is not None:
+            result["findings"] = [finding_data(f) for f in found[number]]
+            result["passed"] = not found[number]
+        results.append(result)
+    return {"results": results, "errors": [error_data(error) for error in errors], **extra}
+
+
+def stored_article_data(article: StoredArticle) -> dict[str, Any]:
+    """One row of ``dedupe index list --format json``."""
+    return {"id": article.id, "path": article.path, "title": article.title, "publisher": article.publisher,
+            "date": article.date, "words": article.words, "content_hash": article.content_hash,
+            "added": article.added}
+
+
+def credit_data(credit: Credit) -> dict[str, Any]:
+    """One place an article names a publisher, and whether the wording credits it."""
+    return {"publisher": credit.publisher, "form": credit.form, "credit": credit.is_credit,
+            "span": credit.span.as_list(), "text": credit.text}
