@@ -60,10 +60,12 @@ from tabulate import tabulate  # noqa: E402
 
 from dedupe.boilerplate import learn_boilerplate  # noqa: E402
 from dedupe.cleaning import clean_document  # noqa: E402
-from dedupe.comparison import SourceMatches, compare_against  # noqa: E402
+from dedupe.model import SourceMatches  # noqa: E402
+from dedupe.comparison import compare_against  # noqa: E402
 from dedupe.reading import read_document  # noqa: E402
 from dedupe.settings import DEFAULT_SETTINGS, Settings  # noqa: E402
-from dedupe.verdicts import Verdict, judge  # noqa: E402
+from dedupe.model import Verdict  # noqa: E402
+from dedupe.verdicts import judge  # noqa: E402
 
 CATEGORIES = ("cut", "light", "heavy", "non")
 #: Which verdict each instruction should produce.
@@ -307,7 +309,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     answer_rows = [row for row in rows if row["Category"] != "orig"]
     answers = [Answer(row["File"], row["Task"], row["Category"], encoding, verdict)
                for row, encoding, verdict in zip(answer_rows, encodings, verdicts)]
-    debris = Counter(d.reason for article in [*matches.candidates, *matches.sources] for d in article.debris)
+    debris = Counter(str(d.reason) for article in [*matches.candidates, *matches.sources] for d in article.debris)
 
     default_labels = [predicted(a.verdict.derivation, a.verdict.rewording) for a in answers]
     default_thresholds = Thresholds(settings.partial_coverage, settings.verbatim_kept_share,

@@ -9,7 +9,8 @@ and :func:`dedupe.verdicts.judge`, and scores:
 * **passages**: PAN's character-level measures (Potthast, Stein,
   Barrón-Cedeño and Rosso, "An Evaluation Framework for Plagiarism
   Detection", COLING 2010), macro precision and recall, granularity and
-  plagdet, computed on the candidate side only and with source identity: a
+  plagdet (``benchlib.pan_measures``, the one implementation the scripts
+  share), computed on the candidate side only and with source identity: a
   detection (a passage of a ``SourceUse``) counts for a case only when it
   overlaps the case in the copy and names the case's source document;
 * **new claims**, sentence level: a predicted claim (``Verdict.new_claims``)
@@ -37,92 +38,82 @@ Run (about 10 seconds for 60 copies)::
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import sys
 import tempfile
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchlib import one_line, print_json, stopwatch, table  # noqa: E402
+from benchlib import (  # noqa: E402
+    Annotation,
+    Sides,
+    case_recalls,
+    covered,
+    detection_precisions,
+    figure,
+    hits,
+    one_line,
+    pan_measures,
+    print_json,
+    stopwatch,
+    table,
+)
 from derive_copies import SPIN_WORDS, Copy, generate  # noqa: E402
 
 from dedupe.boilerplate import learn_boilerplate  # noqa: E402
 from dedupe.comparison import compare_against  # noqa: E402
 from dedupe.corpus import load_article  # noqa: E402
-from dedupe.spans import Span  # noqa: E402
-from dedupe.verdicts import Verdict, judge  # noqa: E402
+from dedupe.model import Span  # noqa: E402
+from dedupe.model import Verdict  # noqa: E402
+from dedupe.verdicts import judge  # noqa: E402
+
+
+#: The measures count the copy's characters only (the suspicious side, in
+#: benchlib's terms): a detection counts for a case when it overlaps the case
+#: in the copy and names the case's source document.
+SIDES: Sides = "suspicious"
 
 
 @dataclass(frozen=True)
-class Case:
-    """A true passage: ``span`` of copy ``copy`` taken from ``source_span`` of ``source``."""
+class Passage:
+    """``span`` of copy ``copy``, taken from ``source_span`` of ``source``."""
 
     copy: str
     span: Span
     source: str
     source_span: Span
+
+    @cached_property
+    def annotation(self) -> Annotation:
+        """The passage as benchlib's PAN measures take it."""
+        return Annotation(self.copy, self.span.start, self.span.end, self.source, self.source_span.start,
+                          self.source_span.end)
+
+
+@dataclass(frozen=True)
+class Case(Passage):
+    """A true passage, with the change its sentences went through."""
+
     transform: str
     recipe: str
 
 
 @dataclass(frozen=True)
-class Detection:
+class Detection(Passage):
     """A passage the checker reported."""
 
-    copy: str
-    span: Span
-    source: str
-    source_span: Span
     kind: str
     recipe: str
 
 
-# ---------------------------------------------------------------------------
-# Candidate-side PAN measures
-# ---------------------------------------------------------------------------
-
-
-def covered(target: Span, spans: Iterable[Span]) -> int:
-    """Characters of ``target`` inside the union of ``spans``.
-
-    >>> covered(Span(0, 10), [Span(2, 5), Span(4, 7), Span(9, 20)])
-    6
-    """
-    total, reach = 0, target.start
-    for span in sorted(spans):
-        start, end = max(span.start, reach), min(span.end, target.end)
-        if end > start:
-            total += end - start
-            reach = end
-    return total
-
-
-def _hits(item: Case | Detection, others: Sequence[Case | Detection]) -> list[Span]:
-    return [o.span for o in others if o.copy == item.copy and o.source == item.source and o.span.overlaps(item.span)]
-
-
-def pan_measures(cases: Sequence[Case], detections: Sequence[Detection]) -> dict[str, float]:
-    """Macro precision and recall over candidate characters, granularity, plagdet."""
-    by_copy_cases: dict[str, list[Case]] = defaultdict(list)
-    by_copy_detections: dict[str, list[Detection]] = defaultdict(list)
-    for case in cases:
-        by_copy_cases[case.copy].append(case)
-    for detection in detections:
-        by_copy_detections[detection.copy].append(detection)
-    recalls = [covered(c.span, _hits(c, by_copy_detections[c.copy])) / len(c.span) for c in cases]
-    precisions = [covered(d.span, _hits(d, by_copy_cases[d.copy])) / len(d.span) for d in detections]
-    counts = [n for c in cases if (n := len(_hits(c, by_copy_detections[c.copy])))]
-    recall = sum(recalls) / len(recalls) if cases else 1.0
-    precision = sum(precisions) / len(precisions) if detections else (1.0 if not cases else 0.0)
-    granularity = sum(counts) / len(counts) if counts else 1.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"cases": len(cases), "detections": len(detections), "precision": precision, "recall": recall,
-            "granularity": granularity, "plagdet": f1 / math.log2(1 + granularity)}
+def measures(cases: Sequence[Case], detections: Sequence[Detection]) -> dict[str, float]:
+    """benchlib's PAN measures on the copy's side, not rounded: macro
+    precision and recall over copy characters, granularity, plagdet."""
+    return pan_measures([c.annotation for c in cases], [d.annotation for d in detections], SIDES, ndigits=None)
 
 
 # ---------------------------------------------------------------------------
@@ -230,9 +221,12 @@ def run(fixtures: Path, work: Path, count: int, seed: int, spin_share: float, le
         detections += [Detection(copy.name, p.a, _key(use.source.path), p.b, p.kind, recipe)
                        for use in verdict.sources for p in use.passages]
 
+    case_marks = [c.annotation for c in cases]
+    detection_marks = [d.annotation for d in detections]
+
     def explained(d: Detection) -> bool:
         """A detection of another fixture that the fixtures' own overlap accounts for."""
-        if _hits(d, cases):
+        if hits(d.annotation, case_marks, SIDES):
             return False
         return any(c.copy == d.copy and c.span.overlaps(d.span) and c.source == y and y_span.overlaps(c.source_span)
                    and d.source == x and x_span.overlaps(d.source_span)
@@ -246,8 +240,8 @@ def run(fixtures: Path, work: Path, count: int, seed: int, spin_share: float, le
     for recipe in [*recipes, "all"]:
         members = [(c, v) for c, v in zip(copies, verdicts) if recipe in ("all", "+".join(c.recipe))]
         names = {c.name for c, _ in members}
-        strict = pan_measures([c for c in cases if c.copy in names], [d for d in detections if d.copy in names])
-        lenient = pan_measures([c for c in cases if c.copy in names], [d for d in unexplained if d.copy in names])
+        strict = measures([c for c in cases if c.copy in names], [d for d in detections if d.copy in names])
+        lenient = measures([c for c in cases if c.copy in names], [d for d in unexplained if d.copy in names])
         claims = ClaimScore()
         for copy, verdict in members:
             score, misses = score_claims(copy, verdict, [d for d in detections if d.copy == copy.name])
@@ -270,7 +264,7 @@ def run(fixtures: Path, work: Path, count: int, seed: int, spin_share: float, le
     by_transform = []
     for transform in sorted({c.transform for c in cases}):
         members = [c for c in cases if c.transform == transform]
-        recalls = [covered(c.span, _hits(c, detections)) / len(c.span) for c in members]
+        recalls = case_recalls([c.annotation for c in members], detection_marks, SIDES)
         by_transform.append({"sentence change": transform, "cases": len(members),
                              "chars": sum(len(c.span) for c in members),
                              "recall": sum(recalls) / len(recalls),
@@ -283,11 +277,11 @@ def run(fixtures: Path, work: Path, count: int, seed: int, spin_share: float, le
     source_texts = {_key(s.path): s.text for s in sources}
     by_name = {c.name: c for c in copies}
     for case in cases:
-        hits = _hits(case, detections)
+        found = [(d.susp_start, d.susp_end) for d in hits(case.annotation, detection_marks, SIDES)]
         passage = next(p for p in by_name[case.copy].passages if Span(*p["candidate"]) == case.span)
         for c_start, c_end, s_start, s_end in passage["sentences"]:
             sentence = Span(c_start, c_end)
-            share = covered(sentence, hits) / len(sentence)
+            share = covered(sentence.start, sentence.end, found) / len(sentence)
             if share < 0.5:
                 wrong = [d for d in detections if d.copy == case.copy and d.span.overlaps(sentence)
                          and d.source != case.source]
@@ -301,7 +295,8 @@ def run(fixtures: Path, work: Path, count: int, seed: int, spin_share: float, le
         {"copy": d.copy, "recipe": d.recipe, "kind": d.kind, "source": os.path.basename(d.source),
          "explained": explained(d), "text": one_line(d.span.of(texts[d.copy]), 90),
          "source text": one_line(d.source_span.of(source_texts[d.source]), 90)}
-        for d in detections if covered(d.span, _hits(d, cases)) < 0.5 * len(d.span)
+        for d, precision in zip(detections, detection_precisions(case_marks, detection_marks, SIDES))
+        if precision < 0.5
     ]
     # Does the library cut the copies where the generator put sentence boundaries?
     boundaries_off = 0
@@ -321,7 +316,7 @@ def run(fixtures: Path, work: Path, count: int, seed: int, spin_share: float, le
                     "granularity": overall["granularity"], "plagdet_explained": overall["plagdet explained"],
                     "claim_precision": overall_claims.precision, "claim_recall": overall_claims.recall,
                     "claims_true": overall_claims.true, "claims_predicted": overall_claims.predicted},
-        "derivations": _tally(v.derivation for v in verdicts),
+        "derivations": _tally(str(v.derivation) for v in verdicts),
         "rewordings": _tally(str(v.rewording) for v in verdicts),
         "inserted_sentences_not_one_library_sentence": boundaries_off,
         "per_recipe": per_recipe,
@@ -336,10 +331,6 @@ def _true_coverage(copy: Copy) -> float:
     taken = sum(p["candidate"][1] - p["candidate"][0] for p in copy.passages)
     new = sum(item["span"][1] - item["span"][0] for item in copy.new_material)
     return taken / (taken + new) if taken + new else 0.0
-
-
-def _fmt(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.3f}"
 
 
 def _tally(values: Iterable[str]) -> dict[str, int]:
@@ -379,7 +370,7 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"generated in {result['seconds_generate']} s, checked in {result['seconds_check']} s")
     print(f"plagdet {o['plagdet']:.3f} (precision {o['precision']:.3f}, recall {o['recall']:.3f}, granularity "
           f"{o['granularity']:.3f}); with fixture-overlap detections left out: {o['plagdet_explained']:.3f}")
-    print(f"new claims: precision {_fmt(o['claim_precision'])}, recall {_fmt(o['claim_recall'])} "
+    print(f"new claims: precision {figure(o['claim_precision'])}, recall {figure(o['claim_recall'])} "
           f"({o['claims_true']} inserted, {o['claims_predicted']} predicted)")
     if args.learn_boilerplate:
         removed = result["learned_boilerplate_removed"]

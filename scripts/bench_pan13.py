@@ -71,10 +71,10 @@ from pathlib import Path
 from typing import Any
 
 import dedupe
-from dedupe.alignment import AlignedPassage
+from dedupe.model import AlignedPassage
 from dedupe.fingerprints import tokens
 from dedupe.segmentation import segment_blocks
-from dedupe.spans import Span
+from dedupe.model import Span
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import (  # noqa: E402
@@ -82,6 +82,7 @@ from benchlib import (  # noqa: E402
     case_recalls,
     detection_precisions,
     detections_per_case,
+    hits,
     one_line,
     pan_measures,
     print_json,
@@ -369,8 +370,7 @@ def breakdown(corpus: Pan13, cases: Sequence[Annotation], detections: Sequence[A
     def on_case_text(d: Annotation) -> bool:
         """The detection's suspicious side lies on a case of its pair: the
         case's text aligned to another copy of it in the source."""
-        return any(c.susp == d.susp and c.src == d.src and c.susp_start < d.susp_end and d.susp_start < c.susp_end
-                   for c in cases)
+        return bool(hits(d, cases, "suspicious"))
 
     def elsewhere(case: Annotation) -> bool:
         return any(d.susp == case.susp and d.src != case.src

@@ -48,6 +48,11 @@ Run::
 
     .venv/bin/python scripts/bench_speed.py --sizes 10000 --queries 200 --profile
     .venv/bin/python scripts/bench_speed.py --sizes 10000,100000,1000000 --budget 30
+
+A smoke run in a few seconds (what ``tests/test_scripts.py`` runs)::
+
+    .venv/bin/python scripts/bench_speed.py --sizes 200 --queries 8 --signature-articles 20 \
+        --baseline-passages 40 --workers 1 --batch 100 --budget 2
 """
 
 from __future__ import annotations
@@ -77,23 +82,20 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np  # noqa: E402
+from benchlib import figure  # noqa: E402
 from tabulate import tabulate  # noqa: E402
 
 from dedupe.cleaning import clean_text  # noqa: E402
 from dedupe.fingerprints import content_terms, shingles, signature_matrix, term_hash  # noqa: E402
 from dedupe.segmentation import segment_blocks  # noqa: E402
 from dedupe.settings import DEFAULT_SETTINGS  # noqa: E402
-from dedupe.cleaning import Article  # noqa: E402
-from dedupe.store import (  # noqa: E402
-    Fingerprinted,
-    article_columns,
-    article_from_columns,
-    fingerprint,
-    open_index,
-    with_publisher,
-)
+from dedupe.model import Article  # noqa: E402
+from dedupe.fingerprints import Fingerprinted, fingerprint  # noqa: E402
+from dedupe.store.base import article_columns, article_from_columns  # noqa: E402
+from dedupe.archive import open_index, with_publisher  # noqa: E402
 from dedupe.verdicts import judge  # noqa: E402
 
 # ---------------------------------------------------------------------------
@@ -548,7 +550,7 @@ def prepare(number: int) -> tuple[dict[str, Any], Fingerprinted, tuple[float, fl
     t2 = time.perf_counter()
     prints = fingerprint(article, DEFAULT_SETTINGS)
     t3 = time.perf_counter()
-    return article_columns(article), prints, (t1 - t0, t2 - t1, t3 - t2)
+    return article_columns(article, publisher_of(number)), prints, (t1 - t0, t2 - t1, t3 - t2)
 
 
 def build(seed: int, first: int, size: int, path: str, deadline: float, reserve: float,
@@ -714,10 +716,6 @@ def profile_text(profile: cProfile.Profile) -> dict[str, str]:
 # ---------------------------------------------------------------------------
 
 
-def _fmt(value: float, digits: int = 1) -> str:
-    return "n/a" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:,.{digits}f}"
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated index sizes")
@@ -812,8 +810,8 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> None:
     sig = results["signatures"]
     print(f"1. Signature throughput ({sig['passages']:,} sentences of {sig['articles']:,} articles, "
           f"{sig['mean_shingles']:.1f} shingles each; goal >= 10x datasketch)")
-    print(tabulate([[r["method"], f"{r['passages']:,}", _fmt(r["seconds"], 3), _fmt(r["passages_per_s"], 0),
-                     _fmt(r["ratio"], 1) + "x", r["same_values"]] for r in sig["rows"]],
+    print(tabulate([[r["method"], f"{r['passages']:,}", figure(r["seconds"], 3), figure(r["passages_per_s"], 0),
+                     figure(r["ratio"], 1) + "x", r["same_values"]] for r in sig["rows"]],
                    headers=["method", "passages", "seconds", "passages/s", "vs datasketch", "same values"]))
     print()
     rows = []
@@ -859,12 +857,13 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> None:
             continue
         c = entry["check"]
         rec = c["recall"]
-        rows.append([f"{c['indexed']:,}", c["queries"], _fmt(c["p50_ms"]), _fmt(c["p99_ms"]), _fmt(c["max_ms"]),
-                     f"{_fmt(c['shortlist_p50'], 0)}/{_fmt(c['shortlist_p99'], 0)}",
-                     _fmt(c["rss_peak_checking_mb"], 0),
-                     _fmt(c["recall_goal_kinds"], 3),
-                     " ".join(f"{k[0]}:{_fmt(v, 2)}" for k, (v, n) in rec.items()),
-                     _fmt(c["false_positive_rate"], 3)])
+        rows.append([f"{c['indexed']:,}", c["queries"], figure(c["p50_ms"], 1), figure(c["p99_ms"], 1),
+                     figure(c["max_ms"], 1),
+                     f"{figure(c['shortlist_p50'], 0)}/{figure(c['shortlist_p99'], 0)}",
+                     figure(c["rss_peak_checking_mb"], 0),
+                     figure(c["recall_goal_kinds"], 3),
+                     " ".join(f"{k[0]}:{figure(v, 2)}" for k, (v, n) in rec.items()),
+                     figure(c["false_positive_rate"], 3)])
     print(tabulate(rows, headers=["indexed", "queries", "p50 ms", "p99 ms", "max ms", "shortlist p50/p99",
                                   "RSS checking MB", "recall (v+l+p)", "recall by kind", "FP rate"]))
     for entry in results["sizes"]:

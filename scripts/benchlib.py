@@ -5,9 +5,14 @@
   Detection", COLING 2010): macro-averaged precision and recall over the
   characters of both the suspicious and the source side, granularity and
   plagdet. A detection counts for a case only when both refer to the same
-  pair of documents and overlap on both sides, as in PAN's evaluator.
+  pair of documents and overlap on both sides, as in PAN's evaluator. With
+  ``sides="suspicious"`` only the suspicious side's characters count and a
+  detection need overlap a case only there (same source document still).
+  The one implementation for every script: ``bench_pan13`` (both sides) and
+  ``bench_derived`` (the copy's side).
 * Binary classification scores (accuracy, precision, recall, F1).
-* Output: tabulate tables for people, JSON for machines.
+* Output: tabulate tables for people (figures, ``n/a`` where there is
+  nothing to measure), JSON for machines.
 
 The benchmarks read public corpora from a path given on the command line;
 nothing of a corpus is copied into the repository.
@@ -26,7 +31,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from tabulate import tabulate
 
@@ -34,6 +39,14 @@ from tabulate import tabulate
 # ---------------------------------------------------------------------------
 # PAN text alignment measures
 # ---------------------------------------------------------------------------
+
+#: Which sides of a case or detection the measures count: ``"both"`` (PAN's
+#: own measures: characters of the suspicious and the source side, and a
+#: detection must overlap a case on both) or ``"suspicious"`` (characters of
+#: the suspicious side only, and a detection must overlap a case there and
+#: name the same source document; where it points inside the source is not
+#: checked).
+Sides = Literal["both", "suspicious"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,22 +66,31 @@ class Annotation:
         """Characters on both sides, the unit of PAN's precision and recall."""
         return (self.susp_end - self.susp_start) + (self.src_end - self.src_start)
 
-    def detects(self, other: Annotation) -> bool:
-        """Same document pair, overlapping on both sides."""
+    def chars(self, sides: Sides = "both") -> int:
+        """Characters counted on ``sides``."""
+        return len(self) if sides == "both" else self.susp_end - self.susp_start
+
+    def detects(self, other: Annotation, sides: Sides = "both") -> bool:
+        """Same document pair, overlapping on the suspicious side and (with
+        ``sides="both"``) on the source side.
+
+        >>> a, b = Annotation("s1", 0, 10, "r1", 0, 10), Annotation("s1", 5, 15, "r1", 50, 60)
+        >>> a.detects(b), a.detects(b, "suspicious")
+        (False, True)
+        """
         return (
             self.susp == other.susp
             and self.src == other.src
             and self.susp_start < other.susp_end
             and other.susp_start < self.susp_end
-            and self.src_start < other.src_end
-            and other.src_start < self.src_end
+            and (sides == "suspicious" or (self.src_start < other.src_end and other.src_start < self.src_end))
         )
 
 
-def _covered(start: int, end: int, spans: Iterable[tuple[int, int]]) -> int:
+def covered(start: int, end: int, spans: Iterable[tuple[int, int]]) -> int:
     """Characters of ``[start, end)`` covered by the union of ``spans``.
 
-    >>> _covered(0, 10, [(2, 5), (4, 7), (9, 20)])
+    >>> covered(0, 10, [(2, 5), (4, 7), (9, 20)])
     6
     """
     clipped = sorted((max(start, s), min(end, e)) for s, e in spans if s < end and e > start)
@@ -81,15 +103,22 @@ def _covered(start: int, end: int, spans: Iterable[tuple[int, int]]) -> int:
     return total
 
 
-def _coverage(target: Annotation, others: Sequence[Annotation]) -> float:
-    """Share of ``target``'s characters (both sides) covered by the ``others``
-    that detect it."""
-    hits = [o for o in others if o.detects(target)]
-    if not hits:
+def hits(target: Annotation, others: Iterable[Annotation], sides: Sides = "both") -> list[Annotation]:
+    """The ``others`` that detect ``target`` (or that ``target`` detects: the
+    relation is symmetric)."""
+    return [o for o in others if o.detects(target, sides)]
+
+
+def coverage(target: Annotation, others: Iterable[Annotation], sides: Sides = "both") -> float:
+    """Share of ``target``'s characters (on ``sides``) covered by the
+    ``others`` that detect it."""
+    found = hits(target, others, sides)
+    if not found:
         return 0.0
-    chars = _covered(target.susp_start, target.susp_end, [(o.susp_start, o.susp_end) for o in hits])
-    chars += _covered(target.src_start, target.src_end, [(o.src_start, o.src_end) for o in hits])
-    return chars / len(target)
+    chars = covered(target.susp_start, target.susp_end, [(o.susp_start, o.susp_end) for o in found])
+    if sides == "both":
+        chars += covered(target.src_start, target.src_end, [(o.src_start, o.src_end) for o in found])
+    return chars / target.chars(sides)
 
 
 def _by_document(annotations: Iterable[Annotation]) -> dict[str, list[Annotation]]:
@@ -99,20 +128,23 @@ def _by_document(annotations: Iterable[Annotation]) -> dict[str, list[Annotation
     return index
 
 
-def case_recalls(cases: Sequence[Annotation], detections: Sequence[Annotation]) -> list[float]:
+def case_recalls(cases: Sequence[Annotation], detections: Sequence[Annotation],
+                 sides: Sides = "both") -> list[float]:
     """Each case's recall: the share of its characters the detections cover."""
     index = _by_document(detections)
-    return [_coverage(case, index.get(case.susp, [])) for case in cases]
+    return [coverage(case, index.get(case.susp, []), sides) for case in cases]
 
 
-def detection_precisions(cases: Sequence[Annotation], detections: Sequence[Annotation]) -> list[float]:
+def detection_precisions(cases: Sequence[Annotation], detections: Sequence[Annotation],
+                         sides: Sides = "both") -> list[float]:
     """Each detection's precision: the share of its characters inside cases."""
-    return case_recalls(detections, cases)
+    return case_recalls(detections, cases, sides)
 
 
-def detections_per_case(cases: Sequence[Annotation], detections: Sequence[Annotation]) -> list[int]:
+def detections_per_case(cases: Sequence[Annotation], detections: Sequence[Annotation],
+                        sides: Sides = "both") -> list[int]:
     index = _by_document(detections)
-    return [sum(d.detects(case) for d in index.get(case.susp, [])) for case in cases]
+    return [len(hits(case, index.get(case.susp, []), sides)) for case in cases]
 
 
 def plagdet(precision: float, recall: float, granularity: float) -> float:
@@ -122,25 +154,31 @@ def plagdet(precision: float, recall: float, granularity: float) -> float:
     return (2 * precision * recall / (precision + recall)) / math.log2(1 + granularity)
 
 
-def pan_measures(cases: Sequence[Annotation], detections: Sequence[Annotation]) -> dict[str, Any]:
-    """Macro precision and recall, granularity and plagdet, rounded to 3 places."""
+def pan_measures(cases: Sequence[Annotation], detections: Sequence[Annotation], sides: Sides = "both",
+                 ndigits: int | None = 3) -> dict[str, Any]:
+    """Macro precision and recall, granularity and plagdet, rounded to
+    ``ndigits`` places (None: not rounded). With no cases or no detections,
+    precision and recall are both 1 when both are empty, else both 0, as in
+    PAN's evaluator.
+
+    >>> case = Annotation("s1", 0, 100, "r1", 0, 100)
+    >>> pan_measures([case], [Annotation("s1", 0, 100, "r1", 200, 300)], "suspicious")["plagdet"]
+    1.0
+    """
     if not cases and not detections:
         precision = recall = 1.0
     elif not cases or not detections:
         precision = recall = 0.0
     else:
-        recall = sum(case_recalls(cases, detections)) / len(cases)
-        precision = sum(detection_precisions(cases, detections)) / len(detections)
-    counts = [n for n in detections_per_case(cases, detections) if n > 0]
+        recall = sum(case_recalls(cases, detections, sides)) / len(cases)
+        precision = sum(detection_precisions(cases, detections, sides)) / len(detections)
+    counts = [n for n in detections_per_case(cases, detections, sides) if n > 0]
     granularity = sum(counts) / len(counts) if counts else 1.0
-    return {
-        "cases": len(cases),
-        "detections": len(detections),
-        "precision": round(precision, 3),
-        "recall": round(recall, 3),
-        "granularity": round(granularity, 3),
-        "plagdet": round(plagdet(precision, recall, granularity), 3),
-    }
+    scores = {"precision": precision, "recall": recall, "granularity": granularity,
+              "plagdet": plagdet(precision, recall, granularity)}
+    if ndigits is not None:
+        scores = {name: round(value, ndigits) for name, value in scores.items()}
+    return {"cases": len(cases), "detections": len(detections), **scores}
 
 
 # ---------------------------------------------------------------------------
@@ -189,6 +227,18 @@ def table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None, 
 
 def print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def figure(value: float | None, digits: int = 3) -> str:
+    """A figure with ``digits`` decimals and thousands separators, or ``n/a``
+    for None or NaN (nothing to measure).
+
+    >>> figure(1234.5678, 1), figure(None), figure(float("nan")), figure(0.9096)
+    ('1,234.6', 'n/a', 'n/a', '0.910')
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    return f"{value:,.{digits}f}"
 
 
 def one_line(text: str, limit: int = 160) -> str:

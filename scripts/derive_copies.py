@@ -54,7 +54,7 @@ from pathlib import Path
 from dedupe.cleaning import clean_text
 from dedupe.reading import read_document
 from dedupe.segmentation import split_paragraphs, split_sentences
-from dedupe.spans import Span
+from dedupe.model import Span
 
 SPIN_WORDS = Path(__file__).resolve().parent / "spin_words.tsv"
 
