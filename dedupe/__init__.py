@@ -71,9 +71,28 @@ if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors
     from dedupe.comparison import compare, compare_against
     from dedupe.corpus import Corpus, load_article, load_corpus
     from dedupe.model import (
-        AlignedPassage, Article, ArticleKind, Claim, ClaimSignal, Comparison, Debris, DebrisReason, Derivation,
-        Direction, ExtractionError, Finding, Overlap, PassageKind, Policy, Rewording, Rule, SourceMatches, SourceUse, Span,
-        StoredArticle, Verdict,
+        AlignedPassage,
+        Article,
+        ArticleKind,
+        Claim,
+        ClaimSignal,
+        Comparison,
+        Debris,
+        DebrisReason,
+        Derivation,
+        Direction,
+        ExtractionError,
+        Finding,
+        Overlap,
+        PassageKind,
+        Policy,
+        Rewording,
+        Rule,
+        SourceMatches,
+        SourceUse,
+        Span,
+        StoredArticle,
+        Verdict,
     )
     from dedupe.reading import InputError
     from dedupe.settings import Settings

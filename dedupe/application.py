@@ -26,7 +26,7 @@ import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from dedupe.archive import Index, open_index
 from dedupe.boilerplate import learn_boilerplate
@@ -43,9 +43,9 @@ from dedupe.verdicts import direction
 
 #: What :func:`check` and :func:`report` take as articles: paths of files or
 #: directories, or articles already cleaned.
-Inputs = Iterable[Union[str, "os.PathLike[str]", Article]]
+Inputs = Iterable[str | os.PathLike[str] | Article]
 #: Settings, or overrides of the defaults (or of an index's own record) by name.
-SettingsLike = Union[Settings, Mapping[str, object], None]
+SettingsLike = Settings | Mapping[str, object] | None
 
 
 @dataclass(frozen=True)
@@ -150,7 +150,8 @@ def load_sources(against: Inputs, settings: Settings = DEFAULT_SETTINGS
     the same cleaned text as an earlier one is kept (the comparison groups
     them) and warned about: it is compared once.
 
-    >>> sources, publishers, errors, warnings = load_sources(["Reuters=fixtures/seeds/reuters-biden-missiles-via-skai-2024.txt"])
+    >>> wire = "Reuters=fixtures/seeds/reuters-biden-missiles-via-skai-2024.txt"
+    >>> sources, publishers, errors, warnings = load_sources([wire])
     >>> [s.path for s in sources], list(publishers.values()), errors, warnings
     (['fixtures/seeds/reuters-biden-missiles-via-skai-2024.txt'], ['Reuters'], [], [])
     """

@@ -39,6 +39,7 @@ not what its keys were computed with (:data:`dedupe.store.INDEX_FIELDS`).
 
 from __future__ import annotations
 
+import builtins
 import math
 import os
 from collections import Counter
@@ -85,7 +86,7 @@ class Index:
         return result
 
     def add_many(self, articles: Iterable[Article], publisher: str | None = None, *,
-                 fingerprints: Iterable[Fingerprinted] | None = None) -> list[tuple[int, bool]]:
+                 fingerprints: Iterable[Fingerprinted] | None = None) -> builtins.list[tuple[int, bool]]:
         """Index many articles in one write (one transaction, one round
         trip), which is far faster per article than :meth:`add`; return
         (id, whether new) for each, in order. All are stored or, if anything
@@ -108,7 +109,8 @@ class Index:
         return self.backend.add_many([IndexEntry(article, source_publisher(article), found)
                                       for article, found in zip(articles, prints)])
 
-    def fingerprint_many(self, articles: Sequence[Article], executor: Executor | None = None) -> list[Fingerprinted]:
+    def fingerprint_many(self, articles: Sequence[Article],
+                         executor: Executor | None = None) -> builtins.list[Fingerprinted]:
         """The fingerprints :meth:`add_many` would compute, under this index's
         settings, on ``executor`` (worker processes) when given."""
         return fingerprint_many(articles, self.settings, executor=executor)
@@ -121,7 +123,7 @@ class Index:
         :class:`~dedupe.model.ExtractionError` for a page with no article."""
         return self.add(clean(content, path, url=url, settings=self.settings), publisher)
 
-    def remove(self, ids: Iterable[int]) -> list[int]:
+    def remove(self, ids: Iterable[int]) -> builtins.list[int]:
         """Remove articles by id; return the ids that were there."""
         return self.backend.remove(ids)
 
@@ -131,9 +133,9 @@ class Index:
         """Every indexed article, oldest first, without its text."""
         return self.backend.articles()
 
-    def list(self) -> list[StoredArticle]:
+    def list(self) -> builtins.list[StoredArticle]:
         """Every indexed article, oldest first (see :meth:`articles` to stream)."""
-        return list(self.backend.articles())
+        return builtins.list(self.backend.articles())
 
     def publishers(self) -> set[str]:
         """The publishers of the indexed articles (as a check names them)."""
@@ -145,7 +147,7 @@ class Index:
 
     # --- checking ----------------------------------------------------------------
 
-    def shortlist(self, candidates: Sequence[Article]) -> list[Article]:
+    def shortlist(self, candidates: Sequence[Article]) -> builtins.list[Article]:
         """The indexed articles sharing at least ``Settings.index_min_hits``
         index keys with a candidate, and their stored copies, in the order
         they were added (see the module docstring)."""
@@ -161,17 +163,17 @@ class Index:
     def candidates(self, articles: Sequence[Article]) -> SourceMatches:
         """The passages ``articles`` share with their shortlisted sources
         (no boilerplate learned: the raw comparison, for inspection)."""
-        articles = list(articles)
+        articles = builtins.list(articles)
         with self.backend.snapshot():
             return compare_against(articles, self.shortlist(articles), self.settings,
                                    weights_for=self._weights_for)
 
-    def check(self, candidates: Sequence[Article]) -> list[Verdict]:
+    def check(self, candidates: Sequence[Article]) -> builtins.list[Verdict]:
         """A verdict for each candidate against the index: the shortlist,
         judged by :func:`dedupe.provenance.judge_sources` with term weights
         over the whole archive and credits looked for to every indexed
         publisher."""
-        candidates = list(candidates)
+        candidates = builtins.list(candidates)
         with self.backend.snapshot():
             return judge_sources(candidates, self.shortlist(candidates), known_publishers=self.publishers(),
                                  settings=self.settings, weights_for=self._weights_for)
@@ -225,7 +227,7 @@ class ArchiveWeights(Mapping[str, float]):
             self._candidates.update(terms)
         self._total = backend.sentence_count() + len(candidate_terms)
         self._stored: dict[str, int] = {}
-        self._fetch(list(self._candidates))
+        self._fetch(builtins.list(self._candidates))
 
     def _fetch(self, terms: Collection[str]) -> None:
         found = self._backend.frequencies(terms)

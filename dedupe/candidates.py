@@ -16,7 +16,7 @@ every pair on the passages' actual terms.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -44,7 +44,7 @@ def lsh_bands(settings: Settings = DEFAULT_SETTINGS) -> tuple[int, int]:
 
 
 class CandidateIndex:
-    """An in-memory MinHashLSH of passage signatures, keyed by any hashable."""
+    """An in-memory MinHashLSH of passage signatures, keyed by row number."""
 
     def __init__(self, settings: Settings = DEFAULT_SETTINGS) -> None:
         self.settings = settings
@@ -56,15 +56,15 @@ class CandidateIndex:
         """(number of bands, rows per band) chosen for the threshold."""
         return self._lsh.b, self._lsh.r
 
-    def add(self, key: Hashable, signature: np.ndarray) -> None:
+    def add(self, key: int, signature: np.ndarray) -> None:
         self._lsh.insert(key, as_minhash(signature, self.settings), check_duplication=False)
 
-    def add_many(self, keys: Iterable[Hashable], signatures: np.ndarray) -> None:
+    def add_many(self, keys: Iterable[int], signatures: np.ndarray) -> None:
         with self._lsh.insertion_session() as session:
             for key, signature in zip(keys, signatures):
                 session.insert(key, as_minhash(signature, self.settings), check_duplication=False)
 
-    def query(self, signature: np.ndarray) -> list[Hashable]:
+    def query(self, signature: np.ndarray) -> list[int]:
         """Keys whose signatures share a band with ``signature``."""
         return self._lsh.query(as_minhash(signature, self.settings))
 

@@ -27,7 +27,6 @@ from dedupe.progress import Progress
 if TYPE_CHECKING:
     from dedupe.archive import Index
     from dedupe.model import Article
-    from dedupe.reading import InputError
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -225,7 +224,8 @@ def _check_options(args: argparse.Namespace, config_path: str | None,
     if not against and not index_url:
         raise ValueError("no sources: give --against SOURCE... or --index URL, or set `against` or `index` "
                          "in [dedupe] (setup.cfg) or [tool.dedupe] (pyproject.toml)")
-    rules = [rule for given in (args.fail_on or config.get("fail-on") or []) for rule in given.replace(",", " ").split()]
+    given_rules = args.fail_on or config.get("fail-on") or []
+    rules = [rule for given in given_rules for rule in given.replace(",", " ").split()]
     max_coverage = args.max_coverage if args.max_coverage is not None else config.get("max-coverage")
     output = args.format or config.get("format") or "text"
     if output not in CHECK_FORMATS:

@@ -98,9 +98,9 @@ def compare_against(candidates: Sequence[Article], sources: Sequence[Article],
         candidate = table.owners[row]
         for hit in index.query(table.signatures[row]):
             group = members[table.owners[hit] - first_source]
-            source = next((s for s in group if (candidate, s) not in same_file), None)
-            if source is not None:
-                by_pair[candidate, source].append((table.local[row], table.local[hit]))
+            partner = next((s for s in group if (candidate, s) not in same_file), None)
+            if partner is not None:
+                by_pair[candidate, partner].append((table.local[row], table.local[hit]))
     first_row = bisect.bisect_left(table.owners, first_source)  # candidates' sentences come first
     weights = term_weights(table.term_sets) if weights_for is None else weights_for(table.term_sets[:first_row])
     overlaps = []

@@ -32,8 +32,8 @@ from __future__ import annotations
 import configparser
 import os
 import tomllib
-from pathlib import Path
 from dataclasses import fields
+from pathlib import Path
 from typing import Any
 
 from dedupe.settings import Settings, settings_from_dict

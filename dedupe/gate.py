@@ -19,7 +19,8 @@ derivation is not ``none`` (``Settings.partial_coverage``).
 >>> from dedupe.comparison import compare_against
 >>> from dedupe.model import Policy
 >>> from dedupe.verdicts import judge
->>> wire = clean_text("Russia fired 90 missiles at Kyiv overnight, officials said.", "wire.txt", metadata={"publisher": "Reuters"})
+>>> wire = clean_text("Russia fired 90 missiles at Kyiv overnight, officials said.", "wire.txt",
+...                   metadata={"publisher": "Reuters"})
 >>> draft = clean_text("Russia fired 90 missiles at Kyiv overnight, officials said.", "draft.txt")
 >>> verdict, = judge(compare_against([draft], [wire]))
 >>> [f.message for f in findings(verdict, Policy(fail_on=frozenset({"uncredited"})))]

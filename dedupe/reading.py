@@ -87,7 +87,8 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     >>> decode_bytes(b"\\xef\\xbb\\xbfHello")
     ('Hello', 'utf-8-sig')
     """
-    for bom, codec in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+    boms = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+    for bom, codec in boms:
         if data.startswith(bom):
             return data.decode(codec, errors="replace"), codec
     if _looks_binary(data):

@@ -86,7 +86,8 @@ def comparison_tables(comparison: Comparison, directions: Sequence[Direction]) -
     out.append("")
     if passage_rows:
         out.append(f"Overlapping passages ({len(passage_rows)})")
-        out.append(tabulate(passage_rows, headers=["article A [span)", "article B [span)", "similarity", "kind", "shared words"],
+        headers = ["article A [span)", "article B [span)", "similarity", "kind", "shared words"]
+        out.append(tabulate(passage_rows, headers=headers,
                             tablefmt="grid", maxcolwidths=[_WRAP, _WRAP, None, None, 24]))
     else:
         out.append("No overlapping passages.")
@@ -123,7 +124,8 @@ def check_tables(verdicts: Sequence[Verdict], found: Sequence[Sequence[Finding]]
             lines.append(tabulate(rows, headers=["publisher", "source", "derivation", "rewording", "coverage",
                                                  "of source", "credited", "passages"]))
             passage_rows = [
-                [f"{_span(p.a)}\n{snippet(p.a.of(candidate.text))}", f"{_span(p.b)}\n{snippet(p.b.of(use.source.text))}",
+                [f"{_span(p.a)}\n{snippet(p.a.of(candidate.text))}",
+                 f"{_span(p.b)}\n{snippet(p.b.of(use.source.text))}",
                  p.kind, f"{p.similarity:.2f}"]
                 for use in verdict.sources for p in use.passages
             ]
@@ -206,7 +208,7 @@ def index_table(articles: Sequence[StoredArticle]) -> str:
 
 def stats_table(stats: dict[str, Any]) -> str:
     """``dedupe index stats``: one row per figure, nested settings flattened."""
-    rows = []
+    rows: list[list[Any]] = []
     for key, value in stats.items():
         if isinstance(value, dict):
             rows.extend([f"{key}.{inner}", json.dumps(item) if not isinstance(item, str) else item]

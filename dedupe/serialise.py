@@ -20,7 +20,16 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from dedupe.model import (
-    AlignedPassage, Article, ArticleKind, Claim, Comparison, Debris, Direction, Finding, SourceUse, StoredArticle,
+    AlignedPassage,
+    Article,
+    ArticleKind,
+    Claim,
+    Comparison,
+    Debris,
+    Direction,
+    Finding,
+    SourceUse,
+    StoredArticle,
     Verdict,
 )
 

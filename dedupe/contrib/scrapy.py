@@ -236,7 +236,8 @@ class DedupePipeline:
             (verdict,) = self.index.check([article])
             self._inc("dedupe/checked")
             self._inc(f"dedupe/derivation/{verdict.derivation}")
-            if self.drop_verbatim and verdict.derivation == Derivation.WHOLE and verdict.rewording == Rewording.VERBATIM:
+            verbatim = verdict.derivation == Derivation.WHOLE and verdict.rewording == Rewording.VERBATIM
+            if self.drop_verbatim and verbatim:
                 self._inc("dedupe/dropped")
                 raise DropItem(_drop_reason(verdict))
             data = verdict_data(verdict)

@@ -33,7 +33,7 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -290,4 +290,4 @@ def article_from_columns(path: str, text: str, body: str, debris: str, kind: str
 
 def now() -> str:
     """The time an article is added, as stored: UTC, ISO 8601, seconds."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
