@@ -52,12 +52,7 @@ from dedupe.fingerprints import content_terms, stem, tokens
 from dedupe.model import AlignedPassage, PassageKind, Side, Span
 from dedupe.settings import DEFAULT_SETTINGS, Settings
 
-_DEFAULT_WEIGHT = 1.0
-_MIN_RUN_WORDS = 3
-_MIN_CORE_SHARE = 0.7
-_SPLIT_CONTAINMENT = 0.8
 _WORD_RE = re.compile(r"\w+")
-_EXPLAIN_TERMS = 10
 
 
 def side(text: str, sentences: Sequence[Span]) -> Side:
@@ -84,12 +79,15 @@ def term_weights(term_sets: Iterable[frozenset[str]]) -> dict[str, float]:
     return {term: math.log(1 + count / seen) for term, seen in frequency.items()}
 
 
-def word_similarity(a: frozenset[str], b: frozenset[str], weights: Mapping[str, float]) -> float:
-    """Weighted Dice overlap of two term sets, in [0, 1]."""
+def word_similarity(a: frozenset[str], b: frozenset[str], weights: Mapping[str, float],
+                    settings: Settings = DEFAULT_SETTINGS) -> float:
+    """Weighted Dice overlap of two term sets, in [0, 1]; a term missing
+    from ``weights`` weighs ``settings.unseen_term_weight``."""
     if not a or not b:
         return 0.0
-    total = sum(weights.get(t, _DEFAULT_WEIGHT) for t in a) + sum(weights.get(t, _DEFAULT_WEIGHT) for t in b)
-    shared = sum(weights.get(t, _DEFAULT_WEIGHT) for t in a & b)
+    unseen = settings.unseen_term_weight
+    total = sum(weights.get(t, unseen) for t in a) + sum(weights.get(t, unseen) for t in b)
+    shared = sum(weights.get(t, unseen) for t in a & b)
     return 2 * shared / total
 
 
@@ -103,9 +101,10 @@ def char_similarity(a: str, b: str) -> float:
     return Indel.normalized_similarity(" ".join(tokens(a)), " ".join(tokens(b)))
 
 
-def kept_share(a: str, b: str) -> float:
+def kept_share(a: str, b: str, settings: Settings = DEFAULT_SETTINGS) -> float:
     """The share of ``a``'s words that stand in runs of at least three words
-    ``b`` has in the same order: how much of the wording a copy kept.
+    (``settings.min_run_words``) ``b`` has in the same order: how much of the
+    wording a copy kept.
 
     >>> kept_share("Talks resumed in Geneva on Monday", "talks resumed in Geneva late on Monday")
     0.667
@@ -115,7 +114,7 @@ def kept_share(a: str, b: str) -> float:
     if not words_a:
         return 0.0
     matcher = difflib.SequenceMatcher(None, words_a, words_b, autojunk=False)
-    kept = sum(block.size for block in matcher.get_matching_blocks() if block.size >= _MIN_RUN_WORDS)
+    kept = sum(block.size for block in matcher.get_matching_blocks() if block.size >= settings.min_run_words)
     return round(kept / len(words_a), 3)
 
 
@@ -127,7 +126,7 @@ def match_strength(a: frozenset[str], b: frozenset[str], text_a: str, text_b: st
     shared = len(a & b)
     if shared < 2:
         return None
-    words = word_similarity(a, b, weights)
+    words = word_similarity(a, b, weights, settings)
     if shared >= settings.min_shared_words and (
         words >= settings.min_word_similarity or char_similarity(text_a, text_b) >= settings.minor_change_similarity
     ):
@@ -148,11 +147,12 @@ def align(a: Side, b: Side, candidates: Iterable[tuple[int, int]], weights: Mapp
         strength = match_strength(terms_a, terms_b, a.sentences[i].of(a.text), b.sentences[j].of(b.text),
                                   weights, settings)
         if strength is not None:
-            (strong if strength == "strong" else weak).append((i, j, word_similarity(terms_a, terms_b, weights)))
+            score = word_similarity(terms_a, terms_b, weights, settings)
+            (strong if strength == "strong" else weak).append((i, j, score))
     window = settings.support_window
     supported = [(i, j, score) for i, j, score in weak
                  if any(abs(i - si) <= window and abs(j - sj) <= window for si, sj, _ in strong)]
-    matches = _extend(a, b, _best_matches(strong + supported), weights, settings)
+    matches = _extend(a, b, _best_matches(strong + supported, settings.best_match_ratio), weights, settings)
     return [_passage(a, b, chain, weights, settings) for chain in _chains(a, b, matches, settings.merge_gap)]
 
 
@@ -185,41 +185,42 @@ def _extend(a: Side, b: Side, matches: list[tuple[int, int]], weights: Mapping[s
                 queue.append((ni, nj))
         for step in (1, -1):
             ni, nj = i + step, j + step
-            if 0 <= nj < len(b.sentences) and nj not in taken_b and _split_off(b, j, nj, a.terms[i]):
+            if 0 <= nj < len(b.sentences) and nj not in taken_b and _split_off(b, j, nj, a.terms[i], settings):
                 found.add((i, nj))
                 taken_b.add(nj)
                 queue.append((i, nj))
-            if 0 <= ni < len(a.sentences) and ni not in taken_a and _split_off(a, i, ni, b.terms[j]):
+            if 0 <= ni < len(a.sentences) and ni not in taken_a and _split_off(a, i, ni, b.terms[j], settings):
                 found.add((ni, j))
                 taken_a.add(ni)
                 queue.append((ni, j))
     return sorted(found)
 
 
-def _split_off(side: Side, matched: int, piece: int, whole: frozenset[str]) -> bool:
+def _split_off(side: Side, matched: int, piece: int, whole: frozenset[str], settings: Settings) -> bool:
     """Whether sentence ``piece``, right next to ``matched`` on the same side
     with only whitespace between them, is the other half of a sentence split
     in two: its words are nearly all in ``whole``."""
     first, second = sorted((matched, piece))
-    return side.joined(first, second) and _part_of(side.terms[piece], whole)
+    return side.joined(first, second) and _part_of(side.terms[piece], whole, settings.split_containment)
 
 
-def _part_of(piece: frozenset[str], whole: frozenset[str]) -> bool:
-    """Whether a sentence's content words are (nearly) all in another's."""
+def _part_of(piece: frozenset[str], whole: frozenset[str], containment: float) -> bool:
+    """Whether a sentence's content words are (nearly) all in another's:
+    at least two of them and ``containment`` of them."""
     shared = len(piece & whole)
-    return shared >= 2 and shared >= _SPLIT_CONTAINMENT * len(piece)
+    return shared >= 2 and shared >= containment * len(piece)
 
 
-def _best_matches(scored: list[tuple[int, int, float]]) -> list[tuple[int, int]]:
-    """Drop matches far weaker than the best one of either sentence: a
-    sentence repeated in a story should pair with its counterpart, not with
-    every sentence that shares some of its words."""
+def _best_matches(scored: list[tuple[int, int, float]], ratio: float) -> list[tuple[int, int]]:
+    """Drop matches weaker than ``ratio`` times the best one of either
+    sentence: a sentence repeated in a story should pair with its
+    counterpart, not with every sentence that shares some of its words."""
     best_a: dict[int, float] = {}
     best_b: dict[int, float] = {}
     for i, j, score in scored:
         best_a[i] = max(best_a.get(i, 0.0), score)
         best_b[j] = max(best_b.get(j, 0.0), score)
-    return sorted((i, j) for i, j, score in scored if score >= 0.8 * best_a[i] and score >= 0.8 * best_b[j])
+    return sorted((i, j) for i, j, score in scored if score >= ratio * best_a[i] and score >= ratio * best_b[j])
 
 
 def _chains(a: Side, b: Side, matches: list[tuple[int, int]], gap: int) -> list[list[tuple[int, int]]]:
@@ -250,16 +251,16 @@ def _passage(a: Side, b: Side, chain: list[tuple[int, int]], weights: Mapping[st
     text_a, text_b = a.words_in(span_a), b.words_in(span_b)
     terms_a = frozenset().union(*(a.terms[i] for i in rows_a))
     terms_b = frozenset().union(*(b.terms[j] for j in rows_b))
-    words = round(word_similarity(terms_a, terms_b, weights), 3)
+    words = round(word_similarity(terms_a, terms_b, weights, settings), 3)
     chars = round(char_similarity(text_a, text_b), 3)
-    kept = kept_share(text_a, text_b)
+    kept = kept_share(text_a, text_b, settings)
     if tokens(text_a) == tokens(text_b):
         kind, similarity = PassageKind.IDENTICAL, 1.0
     else:
         kind = PassageKind.MINOR_CHANGES if chars >= settings.minor_change_similarity else PassageKind.REWORDED
         similarity = max(words, chars)
     return AlignedPassage(span_a, span_b, kind, similarity, words, chars, kept, tuple(chain),
-                          _explain(text_a, terms_a & terms_b, weights))
+                          _explain(text_a, terms_a & terms_b, weights, settings))
 
 
 def _copied_core(text_a: str, span_a: Span, text_b: str, span_b: Span, settings: Settings) -> tuple[Span, Span]:
@@ -268,8 +269,8 @@ def _copied_core(text_a: str, span_a: Span, text_b: str, span_b: Span, settings:
     Passages are built from whole sentences, but copying often starts or
     stops inside one ("… officials said. [copied: The talks …]"). The
     passage is cut to run from the first to the last run of
-    ``_MIN_RUN_WORDS`` words both sides share, provided what is left is most
-    of the passage (``_MIN_CORE_SHARE`` of each side) and keeps its wording
+    ``settings.min_run_words`` words both sides share, provided what is left
+    is most of the passage (``settings.min_core_share`` of each side) and keeps its wording
     (character similarity at least the minor-change bar). A reworded
     passage, whose shared runs are short and scattered, stays whole."""
     words_a = [(m.start() + span_a.start, m.end() + span_a.start, m.group().casefold())
@@ -277,7 +278,7 @@ def _copied_core(text_a: str, span_a: Span, text_b: str, span_b: Span, settings:
     words_b = [(m.start() + span_b.start, m.end() + span_b.start, m.group().casefold())
                for m in _WORD_RE.finditer(span_b.of(text_b))]
     matcher = difflib.SequenceMatcher(None, [w for *_, w in words_a], [w for *_, w in words_b], autojunk=False)
-    runs = [block for block in matcher.get_matching_blocks() if block.size >= _MIN_RUN_WORDS]
+    runs = [block for block in matcher.get_matching_blocks() if block.size >= settings.min_run_words]
     if not runs:
         return span_a, span_b
     first, last = runs[0], runs[-1]
@@ -285,7 +286,7 @@ def _copied_core(text_a: str, span_a: Span, text_b: str, span_b: Span, settings:
     core_b = Span(words_b[first.b][0], _past_punctuation(text_b, words_b[last.b + last.size - 1][1], span_b.end))
     if (core_a, core_b) == (span_a, span_b):
         return span_a, span_b
-    if len(core_a) < _MIN_CORE_SHARE * len(span_a) or len(core_b) < _MIN_CORE_SHARE * len(span_b):
+    if len(core_a) < settings.min_core_share * len(span_a) or len(core_b) < settings.min_core_share * len(span_b):
         return span_a, span_b
     if char_similarity(core_a.of(text_a), core_b.of(text_b)) < settings.minor_change_similarity:
         return span_a, span_b
@@ -299,12 +300,14 @@ def _past_punctuation(text: str, end: int, limit: int) -> int:
     return end
 
 
-def _explain(text: str, shared: frozenset[str], weights: Mapping[str, float]) -> tuple[str, ...]:
-    """The shared words as they are written in ``text``, rarest first."""
+def _explain(text: str, shared: frozenset[str], weights: Mapping[str, float],
+             settings: Settings = DEFAULT_SETTINGS) -> tuple[str, ...]:
+    """The first ``settings.explain_terms`` shared words as they are written
+    in ``text``, rarest first."""
     seen: dict[str, str] = {}
     for word in tokens(text):
         term = stem(word)
         if term in shared and term not in seen:
             seen[term] = word
-    ranked = sorted(seen, key=lambda t: -weights.get(t, _DEFAULT_WEIGHT))
-    return tuple(seen[t] for t in ranked[:_EXPLAIN_TERMS])
+    ranked = sorted(seen, key=lambda t: -weights.get(t, settings.unseen_term_weight))
+    return tuple(seen[t] for t in ranked[:settings.explain_terms])

@@ -34,8 +34,6 @@ from dedupe.settings import DEFAULT_SETTINGS, Settings
 
 _QUOTES = "\"“”«»„"
 _WORDS = re.compile(r"[^\W\d_]{4,}")
-_SHORT_LINE_WORDS = 12
-_MAX_ARTICLES_COMPARED = 64
 
 
 def learn_boilerplate(articles: Sequence[Article], settings: Settings = DEFAULT_SETTINGS) -> list[Article]:
@@ -72,7 +70,7 @@ def _learn_site(articles: Sequence[Article], members: list[int], settings: Setti
     lines = {number: set(line_keys) for number, line_keys in keys.items()}
     learned: list[tuple[int, Span]] = []
     for key in candidates:
-        holding = sorted(holders[key])[:_MAX_ARTICLES_COMPARED]
+        holding = sorted(holders[key])[:settings.boilerplate_max_articles_compared]
         if _distinct_stories(key, holding, keys, lines, settings) < settings.boilerplate_min_articles:
             continue
         places = [(n, i) for n in holding for i, k in enumerate(keys[n]) if k == key]
@@ -127,4 +125,5 @@ def _placed_like_furniture(articles: Sequence[Article], places: list[tuple[int, 
         return True
     number, index = places[0]
     line = articles[number].body[index].of(articles[number].text)
-    return len(line.split()) <= _SHORT_LINE_WORDS and not ends_sentence(line) and not any(q in line for q in _QUOTES)
+    return (len(line.split()) <= settings.boilerplate_short_line_words and not ends_sentence(line)
+            and not any(q in line for q in _QUOTES))

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any
 
@@ -191,8 +191,6 @@ _THIRD_PERSON_BIO = re.compile(
     r"(?:reporter|writer|journalist|correspondent|editor|columnist|contributor|freelancer)\b.*|"
     r"(?:contact|e-?mail|follow) (?:the author|him|her|them)\b.{0,80})"
 )
-_MAX_BIO_WORDS = 120
-_MIN_WRAPPED_BREAKS = 3
 _WORD = re.compile(r"\w+")
 
 
@@ -226,7 +224,7 @@ def clean_html(html: str, path: str = "<html>", url: str | None = None, *, setti
     """
     from dedupe.extraction import extract_html  # trafilatura and bs4 load only for HTML
 
-    page = extract_html(html, url=url)
+    page = extract_html(html, url=url, settings=settings)
     found = dict(page.metadata())
     found["extractor"] = page.extractor
     found.update(metadata or {})
@@ -284,9 +282,9 @@ def _clean(text: str, path: str, kind: ArticleKind, metadata: dict[str, Any], se
             joins = (number == 0 and piece.start == line_span.start and bool(lines)
                      and lines[-1].paragraph == paragraph and text[lines[-1].span.end : piece.start].strip() == "")
             lines.append(_Line(piece, _core(piece.of(text)), paragraph, joins))
-    if _hard_wrapped(lines):
+    if _hard_wrapped(lines, settings):
         _mark_wrapped(lines)
-    prose = [index for index, line in enumerate(lines) if _is_prose(line.core)]
+    prose = [index for index, line in enumerate(lines) if _is_prose(line.core, settings)]
     first_prose, last_prose = (prose[0], prose[-1]) if prose else (len(lines), -1)
     for index, line in enumerate(lines):
         if not line.wrapped:
@@ -305,7 +303,7 @@ def _clean(text: str, path: str, kind: ArticleKind, metadata: dict[str, Any], se
         raise CleaningError(f"nothing left after cleaning: all {len(debris)} pieces are debris")
     metadata.update(_kept_metadata(debris))
     if not metadata.get("language"):
-        language = guess_language(" ".join(span.of(text) for span in body))
+        language = guess_language(" ".join(span.of(text) for span in body), settings)
         if language:
             metadata["language"] = language
     title = metadata.get("title") or _headline(text, body)
@@ -325,20 +323,23 @@ def _lines(text: str) -> Iterable[tuple[Span, int]]:
         start = match.end()
 
 
-def _hard_wrapped(lines: list[_Line]) -> bool:
+def _hard_wrapped(lines: list[_Line], settings: Settings) -> bool:
     """Whether the text is hard-wrapped: most lines that run on into the
     next line of their paragraph stop mid-sentence. Scraped dumps put a
     paragraph on each line and end lines with sentences; texts wrapped at a
-    fixed width (mail, plain-text archives, corpora) do not."""
+    fixed width (mail, plain-text archives, corpora) do not. The thresholds
+    are ``settings.min_wrapped_breaks``, ``wrapped_line_width_share`` and
+    ``wrapped_soft_share``."""
     breaks = [line for line, after in zip(lines, lines[1:]) if after.joins_previous]
-    if len(breaks) < _MIN_WRAPPED_BREAKS:
+    if len(breaks) < settings.min_wrapped_breaks:
         return False
     lengths = sorted(len(line.core) for line in lines)
     width = lengths[int(0.9 * (len(lengths) - 1))]
     # A wrapped line stops mid-sentence close to the wrap width; short lines
     # without a full stop (labels, credits) are not evidence of wrapping.
-    soft = sum(1 for line in breaks if not _ends_clause(line.core) and len(line.core) >= 0.6 * width)
-    return soft >= 0.5 * len(breaks)
+    soft = sum(1 for line in breaks
+               if not _ends_clause(line.core) and len(line.core) >= settings.wrapped_line_width_share * width)
+    return soft >= settings.wrapped_soft_share * len(breaks)
 
 
 def _mark_wrapped(lines: list[_Line]) -> None:
@@ -353,7 +354,7 @@ def _mark_wrapped(lines: list[_Line]) -> None:
 
 def _cut_inline(text: str, line: Span, debris: list[Debris]) -> list[Span]:
     """Cut inline markers out of one line; return what is left of it."""
-    cuts: list[tuple[int, int, str]] = []
+    cuts: list[tuple[int, int, DebrisReason]] = []
     segment = line.of(text)
     for reason, pattern in _INLINE_RULES:
         for match in pattern.finditer(segment):
@@ -384,13 +385,14 @@ def _ends_clause(line: str) -> bool:
     return ends_sentence(line) or line.rstrip(CLOSERS).endswith((":", ";"))
 
 
-def _is_prose(line: str) -> bool:
-    """A line of running text: a sentence, or long enough to be a paragraph.
-    Section labels and site furniture sit above the first and below the last."""
-    return _ends_clause(line) or len(line.split()) >= 12
+def _is_prose(line: str, settings: Settings) -> bool:
+    """A line of running text: a sentence, or long enough to be a paragraph
+    (``settings.prose_min_words``). Section labels and site furniture sit
+    above the first and below the last."""
+    return _ends_clause(line) or len(line.split()) >= settings.prose_min_words
 
 
-def _match_line(line: _Line, near_edge: bool) -> str | None:
+def _match_line(line: _Line, near_edge: bool) -> DebrisReason | None:
     core = line.core
     if not core:
         return DebrisReason.NAVIGATION
@@ -410,7 +412,8 @@ def _apply_context(lines: list[_Line], settings: Settings) -> None:
         if line.reason is not None or line.wrapped:
             continue
         above = lines[index - 1].reason if index else None
-        if above == "byline" and _LABELLED_LINE.fullmatch(line.core) and len(line.core.split()) <= 12:
+        if (above == "byline" and _LABELLED_LINE.fullmatch(line.core)
+                and len(line.core.split()) <= settings.byline_label_max_words):
             line.reason = DebrisReason.BYLINE
         elif above == "comment-form" and len(line.core.split()) <= 6 and not _ends_clause(line.core):
             line.reason = DebrisReason.COMMENT_FORM
@@ -423,7 +426,7 @@ def _mark_tail_bios(lines: list[_Line], settings: Settings) -> None:
     kept = [line for line in lines if line.reason is None]
     for line in lines[-settings.edge_lines:]:
         if (line.reason is not None or line.wrapped or any(mark in line.core for mark in _QUOTES) or line is kept[0]
-                or len(line.core.split()) > _MAX_BIO_WORDS):
+                or len(line.core.split()) > settings.max_bio_words):
             continue
         first_person = _FIRST_PERSON.search(line.core) and len(_BIO_TERMS.findall(line.core)) >= 2
         if first_person or _THIRD_PERSON_BIO.fullmatch(line.core):

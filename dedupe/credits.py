@@ -53,6 +53,7 @@ from typing import NamedTuple
 
 from dedupe.hosts import hostname
 from dedupe.model import Article, Span
+from dedupe.settings import DEFAULT_SETTINGS, Settings
 
 
 class Outlet(NamedTuple):
@@ -276,7 +277,6 @@ HOUSE_STYLES: Mapping[str, re.Pattern[str]] = MappingProxyType(
     }
 )
 
-_WINDOW = 300  # characters of context looked at on either side of a name
 _ARTICLE = re.compile(r"\b(?:the|The|THE|an?|An?)\s+\Z")  # taken into a credit that starts at the name
 
 
@@ -323,6 +323,8 @@ def find_credits(
     text: str,
     spans: Iterable[Span] | None = None,
     publishers: Mapping[str, Iterable[str]] | None = None,
+    *,
+    settings: Settings = DEFAULT_SETTINGS,
 ) -> list[Credit]:
     """Every place ``text`` names a known publisher, with the form of the naming.
 
@@ -330,7 +332,8 @@ def find_credits(
     that can hold credits); offsets are always into ``text``. ``publishers``
     adds publishers to the built-in table (canonical name → aliases). Results
     are in text order. Callers decide what counts: :data:`CREDIT_FORMS` leaves
-    out ``mention``, ``photo-credit`` and ``house-style``.
+    out ``mention``, ``photo-credit`` and ``house-style``. How far around a
+    name its context is read is ``settings.credit_context_chars``.
 
     >>> text = "LONDON, May 29 (Reuters) - Talks resumed, according to the New York Times."
     >>> for credit in find_credits(text):
@@ -343,12 +346,13 @@ def find_credits(
     index = _index(_extra_key(publishers))
     credits: list[Credit] = []
     for span in _merged(spans, len(text)):
-        credits.extend(_credits_in(text, span, index))
+        credits.extend(_credits_in(text, span, index, settings.credit_context_chars))
         credits.extend(_house_styles(text, span))
     return sorted(set(credits), key=lambda c: (c.span, c.publisher, c.form))
 
 
-def article_credits(article: Article, publishers: Mapping[str, Iterable[str]] | None = None) -> list[Credit]:
+def article_credits(article: Article, publishers: Mapping[str, Iterable[str]] | None = None, *,
+                    settings: Settings = DEFAULT_SETTINGS) -> list[Credit]:
     """:func:`find_credits` over an article's body and its credit-bearing debris
     (:data:`SEARCHED_DEBRIS`). A credit inside a line the cleaner removed as a
     photo credit is reported as ``photo-credit`` whatever its wording: a lone
@@ -361,7 +365,8 @@ def article_credits(article: Article, publishers: Mapping[str, Iterable[str]] | 
     """
     debris = [item for item in article.debris if item.reason in SEARCHED_DEBRIS]
     photos = [item.span for item in debris if item.reason == "photo-credit"]
-    credits = find_credits(article.text, [*article.body, *(item.span for item in debris)], publishers)
+    credits = find_credits(article.text, [*article.body, *(item.span for item in debris)], publishers,
+                           settings=settings)
     return [
         replace(credit, form="photo-credit")
         if credit.is_credit and any(_inside(credit.span, photo) for photo in photos) else credit
@@ -373,6 +378,8 @@ def credited_publishers(
     article: Article,
     publishers: Mapping[str, Iterable[str]] | None = None,
     forms: Collection[str] = CREDIT_FORMS,
+    *,
+    settings: Settings = DEFAULT_SETTINGS,
 ) -> set[str]:
     """Canonical names of the publishers ``article`` credits (by a form in ``forms``).
 
@@ -385,7 +392,8 @@ def credited_publishers(
     >>> credited_publishers(clean_text("The BBC said it would appeal, according to AFP."))
     {'Agence France-Presse'}
     """
-    return {credit.publisher for credit in article_credits(article, publishers) if credit.form in forms}
+    return {credit.publisher for credit in article_credits(article, publishers, settings=settings)
+            if credit.form in forms}
 
 
 def source_publisher(source: Article, given: str | None = None) -> str | None:
@@ -524,13 +532,13 @@ def _merged(spans: Iterable[Span] | None, length: int) -> list[Span]:
     return merged
 
 
-def _credits_in(text: str, span: Span, index: _Index) -> Iterator[Credit]:
+def _credits_in(text: str, span: Span, index: _Index, window: int) -> Iterator[Credit]:
     previous: tuple[str, int] | None = None  # the last name found: publisher, end
     for match in index.pattern.finditer(text, span.start, span.end):
         publisher = index.publisher(match.group())
         if publisher is None:
             continue
-        credit = _classify(text, span, match.start(), match.end(), publisher)
+        credit = _classify(text, span, match.start(), match.end(), publisher, window)
         if credit.form == "parenthetical" and previous is not None and previous[0] == publisher \
                 and not text[previous[1] : credit.span.start].strip():
             # "Deutsche Welle (DW)": an acronym spelled out, not a credit.
@@ -541,14 +549,15 @@ def _credits_in(text: str, span: Span, index: _Index) -> Iterator[Credit]:
         yield credit
 
 
-def _classify(text: str, span: Span, start: int, end: int, publisher: str) -> Credit:
+def _classify(text: str, span: Span, start: int, end: int, publisher: str, window: int) -> Credit:
     """The credit for the name at ``[start, end)``: the first form whose
-    context matches, else a mention."""
+    context (``window`` characters either side, within the line) matches,
+    else a mention."""
     line_start = max(span.start, text.rfind("\n", span.start, start) + 1)
-    before_start = max(line_start, start - _WINDOW)
+    before_start = max(line_start, start - window)
     before = text[before_start:start]
     line_end = text.find("\n", end, span.end)
-    after = text[end : min(span.end if line_end < 0 else line_end, end + _WINDOW)]
+    after = text[end : min(span.end if line_end < 0 else line_end, end + window)]
     for form in _FORMS:
         if form.line_start and before_start != line_start:
             continue

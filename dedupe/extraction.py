@@ -7,10 +7,10 @@ Pipeline:
    readability/jusText and reads metadata from meta tags, JSON-LD and
    htmldate. It runs in precision mode (see ``TRAFILATURA_OPTIONS``).
 2. When trafilatura returns nothing, raises, or returns less than
-   ``SHORT_TEXT_CHARS``, a BeautifulSoup pass runs as well: it drops page
+   ``Settings.short_text_chars``, a BeautifulSoup pass runs as well: it drops page
    chrome by tag name and by id/class/role/aria-label words, then reads the
    article container block by block. Its text replaces trafilatura's only when
-   it adds clearly more (``FALLBACK_GAIN``); see ``_choose``.
+   it adds clearly more (``Settings.fallback_gain``); see ``_choose``.
 3. When the BeautifulSoup pass finds nothing, ``ExtractionError`` is raised,
    even if trafilatura returned a few words: its last-resort rescue reads a
    chrome-only page as article text (a nav-only page becomes "Home World").
@@ -34,7 +34,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, fields
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -45,6 +45,7 @@ from trafilatura import bare_extraction
 
 from dedupe.hosts import hostname
 from dedupe.model import ExtractionError
+from dedupe.settings import DEFAULT_SETTINGS, Settings
 
 LOGGER = logging.getLogger(__name__)
 
@@ -71,10 +72,8 @@ TRAFILATURA_OPTIONS: dict[str, Any] = {
     "deduplicate": False,
     "with_metadata": True,
 }
-# htmldate's "extensive search" guesses a date from any text on the page: a
-# page without date markup gets 20XX-01-01 from the footer's "© 20XX".
-# A made-up date is worse than none when judging who published first.
-EXTENSIVE_DATE_SEARCH = False
+# htmldate's "extensive search" is Settings.extensive_date_search (off: a
+# made-up date is worse than none when judging who published first).
 
 # trafilatura output tags that start a new line; other tags (hi, ref, del, cell) are inline.
 TRAFILATURA_BLOCK_TAGS = frozenset(
@@ -87,15 +86,8 @@ TRAFILATURA_INLINE_QUOTE_PARENTS = frozenset({"p", "head", "item", "cell", "hi",
 
 # --- fallback rule ----------------------------------------------------------
 
-# trafilatura's own MIN_EXTRACTED_SIZE: below it trafilatura itself suspects it
-# under-extracted, so below it the bs4 pass gets a say.
-SHORT_TEXT_CHARS = 250
-# bs4 replaces a short trafilatura text only when the lines it adds (those not
-# already in trafilatura's text) are longer than all of trafilatura's text put
-# together. bs4 always adds the headline and whatever chrome it failed to
-# recognise; on a two-paragraph brief those alone are half the length of the
-# story, so a plain length ratio would swap clean text for noisier text.
-FALLBACK_GAIN = 1.0
+# When the bs4 pass gets a say and when its text wins are
+# Settings.short_text_chars and Settings.fallback_gain (reasons there).
 
 # --- BeautifulSoup settings ---------------------------------------------------
 
@@ -129,10 +121,10 @@ STATE_TOKEN = re.compile(r"^(?:has|no|with|without)[-_]")
 DEBRIS_ATTRIBUTES = ("id", "class", "role", "aria-label")
 
 # Where the article sits, in order of preference. A container holding less
-# than CONTENT_MIN_SHARE of the text left in <body> is passed over: sites that
-# split the story around ad slots mark only the first part as articleBody.
+# than Settings.content_min_share of the text left in <body> is passed over:
+# sites that split the story around ad slots mark only the first part as
+# articleBody.
 CONTENT_SELECTORS = ("article", "main, [role=main]", "[itemprop=articleBody]")
-CONTENT_MIN_SHARE = 0.3
 
 # HTML elements that start a new line; the rest (a, span, em, ...) are inline.
 HTML_BLOCK_TAGS = frozenset({
@@ -184,7 +176,7 @@ class ExtractedPage:
 METADATA_FIELDS = tuple(f.name for f in fields(ExtractedPage) if f.name not in ("text", "extractor"))
 
 
-def extract_html(html: str, url: str | None = None) -> ExtractedPage:
+def extract_html(html: str, url: str | None = None, *, settings: Settings = DEFAULT_SETTINGS) -> ExtractedPage:
     """Extract the article text and metadata from one HTML page.
 
     ``url`` is where the page came from; the page's own canonical/og:url wins
@@ -196,16 +188,17 @@ def extract_html(html: str, url: str | None = None) -> ExtractedPage:
     >>> page.text, page.extractor, page.hostname
     ('Explosion reported in Belgorod.', 'trafilatura', 'example.com')
     """
-    primary = _extract_with_trafilatura(html, url)
-    if primary is not None and len(primary.text) >= SHORT_TEXT_CHARS:
+    primary = _extract_with_trafilatura(html, url, settings)
+    if primary is not None and len(primary.text) >= settings.short_text_chars:
         return primary
-    return _choose(primary, _safe_beautifulsoup(html, url))
+    return _choose(primary, _safe_beautifulsoup(html, url, settings), settings)
 
 
 # --- choosing between the extractors ---------------------------------------------
 
 
-def _choose(primary: ExtractedPage | None, fallback: ExtractedPage | None) -> ExtractedPage:
+def _choose(primary: ExtractedPage | None, fallback: ExtractedPage | None,
+            settings: Settings = DEFAULT_SETTINGS) -> ExtractedPage:
     """Pick between a short-or-missing trafilatura result and the bs4 result.
 
     - bs4 found nothing: nothing is article text. A short trafilatura text
@@ -213,7 +206,7 @@ def _choose(primary: ExtractedPage | None, fallback: ExtractedPage | None) -> Ex
       or footer text (trafilatura reads e.g. a nav-only page as "Home World").
     - trafilatura found no text: bs4's.
     - both found some: bs4's when the lines it adds to trafilatura's text are
-      longer than ``FALLBACK_GAIN`` times that text; otherwise trafilatura's.
+      longer than ``settings.fallback_gain`` times that text; otherwise trafilatura's.
     bs4's text keeps trafilatura's metadata where it has some (JSON-LD, htmldate).
     """
     if fallback is None or not fallback.text:
@@ -221,7 +214,7 @@ def _choose(primary: ExtractedPage | None, fallback: ExtractedPage | None) -> Ex
     if primary is None:
         return fallback
     added = sum(len(line) for line in fallback.text.split("\n") if line not in primary.text)
-    if primary.text and added <= FALLBACK_GAIN * len(primary.text):
+    if primary.text and added <= settings.fallback_gain * len(primary.text):
         return primary
     return _merge_metadata(fallback, primary)
 
@@ -235,10 +228,11 @@ def _merge_metadata(page: ExtractedPage, preferred: ExtractedPage) -> ExtractedP
 # --- trafilatura ------------------------------------------------------------------
 
 
-def _extract_with_trafilatura(html: str, url: str | None = None) -> ExtractedPage | None:
+def _extract_with_trafilatura(html: str, url: str | None = None,
+                              settings: Settings = DEFAULT_SETTINGS) -> ExtractedPage | None:
     """trafilatura's reading of the page; None when it finds nothing or fails."""
     try:
-        document = bare_extraction(html, url=url, date_extraction_params=_date_params(), **TRAFILATURA_OPTIONS)
+        document = bare_extraction(html, url=url, date_extraction_params=_date_params(settings), **TRAFILATURA_OPTIONS)
     except Exception as err:  # trafilatura/lxml raise on some malformed input; bs4 gets its turn
         LOGGER.debug("trafilatura failed on %s: %r", url, err)
         return None
@@ -260,10 +254,10 @@ def _extract_with_trafilatura(html: str, url: str | None = None) -> ExtractedPag
     )
 
 
-def _date_params() -> dict[str, Any]:
+def _date_params(settings: Settings) -> dict[str, Any]:
     # Same keys as trafilatura.settings.set_date_params; max_date must be today at call time.
-    today = datetime.now(timezone.utc).strftime("%Y-%m-%d")
-    return {"original_date": True, "extensive_search": EXTENSIVE_DATE_SEARCH, "max_date": today}
+    today = datetime.now(UTC).strftime("%Y-%m-%d")
+    return {"original_date": True, "extensive_search": settings.extensive_date_search, "max_date": today}
 
 
 def _field(document: Any, name: str) -> Any:
@@ -310,15 +304,16 @@ def _is_trafilatura_block(element: etree._Element) -> bool:
 # --- BeautifulSoup fallback ---------------------------------------------------------
 
 
-def _safe_beautifulsoup(html: str, url: str | None) -> ExtractedPage | None:
+def _safe_beautifulsoup(html: str, url: str | None, settings: Settings = DEFAULT_SETTINGS) -> ExtractedPage | None:
     try:
-        return _extract_with_beautifulsoup(html, url)
+        return _extract_with_beautifulsoup(html, url, settings)
     except Exception as err:  # a parser crash means no fallback, not a crash of the run
         LOGGER.debug("beautifulsoup extraction failed on %s: %r", url, err)
         return None
 
 
-def _extract_with_beautifulsoup(html: str, url: str | None = None) -> ExtractedPage:
+def _extract_with_beautifulsoup(html: str, url: str | None = None,
+                                settings: Settings = DEFAULT_SETTINGS) -> ExtractedPage:
     """Read the article with BeautifulSoup: drop page chrome, then one line per block.
 
     The text may be empty; ``extract_html`` decides what that means.
@@ -331,7 +326,7 @@ def _extract_with_beautifulsoup(html: str, url: str | None = None) -> ExtractedP
     soup = BeautifulSoup(CONTROL_CHARS.sub("", html), BS4_PARSER)
     metadata = _soup_metadata(soup, url, html)
     _drop_chrome(soup)
-    lines = _content_lines(soup)
+    lines = _content_lines(soup, settings.content_min_share)
     return ExtractedPage(text="\n".join(lines), extractor="beautifulsoup", **metadata)
 
 
@@ -378,10 +373,10 @@ def _words(token: str) -> list[str]:
     return WORD_SPLIT.split(CAMEL_HUMP.sub(" ", token).lower())
 
 
-def _content_lines(soup: BeautifulSoup) -> list[str]:
+def _content_lines(soup: BeautifulSoup, min_share: float) -> list[str]:
     """Lines of the preferred container: <article>, <main>, articleBody, else all of <body>."""
     page_lines = _html_lines(soup.body or soup)
-    floor = CONTENT_MIN_SHARE * _length(page_lines)
+    floor = min_share * _length(page_lines)
     for selector in CONTENT_SELECTORS:
         best = max((_html_lines(tag) for tag in soup.select(selector)), key=_length, default=[])
         if best and _length(best) >= floor:
@@ -459,7 +454,7 @@ def _page_url(soup: BeautifulSoup, url: str | None) -> str | None:
 
 def _author_in_page(soup: BeautifulSoup) -> str | None:
     for tag in _in_content_first(soup, lambda scope: scope.select("[rel~=author], [itemprop=author]")):
-        name = tag.find(attrs={"itemprop": "name"}) if tag.name != "a" else None
+        name = tag.find(itemprop="name") if tag.name != "a" else None
         found = _clean(tag.get("content")) or _tag_text(name or tag)
         if found:
             return found

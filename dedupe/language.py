@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from dedupe.settings import DEFAULT_SETTINGS, Settings
+
 FUNCTION_WORDS: dict[str, frozenset[str]] = {
     "en": frozenset("the of and to in is that for it was on with as he be by at are this from have not but had "
                     "they his were which an their said has been would its who will".split()),
@@ -44,25 +46,23 @@ LANGUAGE_NAMES = {"en": "English", "de": "German", "fr": "French", "es": "Spanis
                   "no": "Norwegian", "pt": "Portuguese", "el": "Greek", "ru": "Russian", "uk": "Ukrainian"}
 
 _WORD = re.compile(r"[^\W\d_]+")
-_MIN_WORDS = 8
-_MIN_SHARE = 0.12
-#: Words looked at: a few paragraphs tell the language as well as a whole article.
-_SAMPLE_WORDS = 400
 _LANGUAGES_OF: dict[str, tuple[str, ...]] = {}
 for _language, _vocabulary in FUNCTION_WORDS.items():
     for _word in _vocabulary:
         _LANGUAGES_OF[_word] = (*_LANGUAGES_OF.get(_word, ()), _language)
 
 
-def guess_language(text: str) -> str | None:
+def guess_language(text: str, settings: Settings = DEFAULT_SETTINGS) -> str | None:
     """The ISO 639-1 code of the language whose function words are most
-    frequent in ``text`` (its first few hundred words), or None when the
-    text is too short or matches none."""
-    words = _WORD.findall(text[: _SAMPLE_WORDS * 8].casefold())[:_SAMPLE_WORDS]
-    if len(words) < _MIN_WORDS:
+    frequent in ``text`` (its first ``settings.language_sample_words``
+    words), or None when the text is too short (``language_min_words``) or
+    no language's function words make up ``language_min_share`` of it."""
+    sample = settings.language_sample_words
+    words = _WORD.findall(text[: sample * 8].casefold())[:sample]
+    if len(words) < settings.language_min_words:
         return None
     hits = Counter(language for word in words for language in _LANGUAGES_OF.get(word, ()))
     if not hits:
         return None
     best = max(FUNCTION_WORDS, key=lambda language: hits[language])  # ties: the first listed
-    return best if hits[best] >= _MIN_SHARE * len(words) else None
+    return best if hits[best] >= settings.language_min_share * len(words) else None

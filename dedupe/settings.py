@@ -29,6 +29,68 @@ class Settings:
     #: Two articles sharing more than this share of their words (of the
     #: shorter one) count as copies of one story when learning boilerplate.
     boilerplate_copy_overlap: float = 0.5
+    #: Articles of one site holding a candidate boilerplate line that are
+    #: compared when counting distinct stories: enough to find
+    #: ``boilerplate_min_articles`` unrelated ones many times over, while a
+    #: line on thousands of pages does not cost a quadratic comparison.
+    boilerplate_max_articles_compared: int = 64
+    #: A recurring line away from the edges is still furniture when it has at
+    #: most this many words, no sentence ending and no quotation.
+    boilerplate_short_line_words: int = 12
+    #: A line at the end that reads like an author bio is taken as one only
+    #: up to this many words; a longer one is a paragraph of the story.
+    max_bio_words: int = 120
+    #: Text counts as hard-wrapped (lines broken at a fixed width, not at
+    #: paragraphs) only with at least this many lines running on into the
+    #: next; fewer prove nothing.
+    min_wrapped_breaks: int = 3
+    #: A line that runs on stops mid-sentence "close to the wrap width" when
+    #: it is at least this share of the width (the 90th percentile of line
+    #: lengths); shorter lines without a full stop are labels and credits.
+    wrapped_line_width_share: float = 0.6
+    #: ... and the text is hard-wrapped when at least this share of the
+    #: lines that run on stop mid-sentence like that.
+    wrapped_soft_share: float = 0.5
+    #: A line without a sentence ending is still running text (not a
+    #: section label or furniture) at this many words or more.
+    prose_min_words: int = 12
+    #: A "Label: value" line right under a byline ("Additional reporting:
+    #: ...") is part of the byline up to this many words.
+    byline_label_max_words: int = 12
+
+    # --- extraction (HTML) ------------------------------------------------
+    #: trafilatura's own MIN_EXTRACTED_SIZE: below this many characters it
+    #: suspects it under-extracted, so below it the BeautifulSoup pass gets a
+    #: say.
+    short_text_chars: int = 250
+    #: BeautifulSoup's text replaces a short trafilatura text only when the
+    #: lines it adds (those not in trafilatura's text) are longer than this
+    #: many times all of trafilatura's text. It always adds the headline and
+    #: whatever chrome it failed to recognise; on a two-paragraph brief those
+    #: alone are half the story, so a plain length ratio would swap clean
+    #: text for noisier text.
+    fallback_gain: float = 1.0
+    #: An <article>/<main>/articleBody container holding less than this
+    #: share of the text left in <body> is passed over: sites that split the
+    #: story around ad slots mark only the first part as articleBody.
+    content_min_share: float = 0.3
+    #: htmldate's "extensive search" guesses a date from any text on the
+    #: page: a page without date markup gets 20XX-01-01 from the footer's
+    #: "(c) 20XX". A made-up date is worse than none when judging who
+    #: published first, so it is off.
+    extensive_date_search: bool = False
+
+    # --- language -----------------------------------------------------------
+    #: Texts with fewer words than this are not given a language: too few
+    #: function words to tell.
+    language_min_words: int = 8
+    #: The commonest language's function words must make up at least this
+    #: share of the words: running text is full of its function words,
+    #: while a stray "die" or "la" in English stays far below.
+    language_min_share: float = 0.12
+    #: Words looked at: a few paragraphs tell the language as well as a
+    #: whole article.
+    language_sample_words: int = 400
 
     # --- fingerprints -----------------------------------------------------
     #: MinHash permutations. 128 keeps the Jaccard estimate within about
@@ -90,6 +152,30 @@ class Settings:
     #: Matched sentences this close (in sentences) on both sides merge into
     #: one passage.
     merge_gap: int = 1
+    #: Weight of a content word that the run's weights do not know (a term
+    #: outside the sentences the weights were computed over).
+    unseen_term_weight: float = 1.0
+    #: A match is kept only when its word similarity is at least this share
+    #: of the best match of both its sentences: a sentence repeated in a
+    #: story pairs with its counterpart, not with every sentence sharing
+    #: some of its words.
+    best_match_ratio: float = 0.8
+    #: A sentence next to a matched one (only whitespace between them) whose
+    #: content words are at least this share in the matched counterpart is
+    #: the other half of a sentence the copy split in two (or joined).
+    split_containment: float = 0.8
+    #: Shortest run of words, in the same order on both sides, that counts
+    #: as kept wording (``kept`` scores, rewording verdicts) and where a
+    #: passage's copied core may start and end. Two words in a row ("the
+    #: talks") are chance; three rarely are.
+    min_run_words: int = 3
+    #: A passage is trimmed to its copied core (first to last shared run)
+    #: only when the core keeps at least this share of the passage on both
+    #: sides; otherwise the runs are scattered, as in rewording, and the
+    #: passage stays whole.
+    min_core_share: float = 0.7
+    #: Shared words listed per passage to explain a match, rarest first.
+    explain_terms: int = 10
 
     # --- verdicts -----------------------------------------------------------
     #: Share of a candidate's body characters from sources at or above which
@@ -102,6 +188,25 @@ class Settings:
     #: there), and light rewording (half the wording kept; else heavy).
     verbatim_kept_share: float = 0.9
     light_kept_share: float = 0.5
+    #: Characters of context looked at on either side of a publisher's name
+    #: when deciding how it is named ("according to ...", a dateline, a
+    #: "Source:" line); a line-start form counts only within this reach of
+    #: the start of the line.
+    credit_context_chars: int = 300
+
+    # --- direction (which of two overlapping articles came first) ----------
+    #: Votes for each kind of evidence, strongest first. A credit to the
+    #: other's publisher is near-proof of copying; a publication date is
+    #: good evidence but metadata is often wrong or missing; containment
+    #: (truncated copies) and scraper debris are hints: both together only
+    #: offset a date.
+    credit_vote: int = 3
+    date_vote: int = 2
+    containment_vote: int = 1
+    scraper_vote: int = 1
+    #: An article is (nearly) contained in the other when at least this
+    #: share of its body lies in shared passages and the other's does not.
+    contained_share: float = 0.8
 
     def as_dict(self) -> dict[str, object]:
         """The settings as plain JSON-ready data."""
@@ -117,11 +222,20 @@ def settings_from_dict(values: Mapping[str, Any], base: Settings = DEFAULT_SETTI
 
     Names may use ``-`` for ``_``. Values may be strings (as config files
     and the command line give them): numbers are parsed, and a pair is
-    written ``4,5``. Raises ``ValueError`` naming an unknown field or a
+    written ``4,5``; a flag ``true``/``false`` (or ``1``/``0``). Raises
+    ``ValueError`` naming an unknown field or a
     value of the wrong type.
 
     >>> settings_from_dict({"index-bands": "42,3", "index_min_hits": "1"}).index_bands
     (42, 3)
+    >>> settings_from_dict({"extensive-date-search": "true"}).extensive_date_search
+    True
+    >>> settings_from_dict({"extensive_date_search": 0}).extensive_date_search
+    False
+    >>> settings_from_dict({"extensive_date_search": "maybe"})
+    Traceback (most recent call last):
+    ...
+    ValueError: setting extensive_date_search must be bool, not 'maybe'
     >>> settings_from_dict({"num_perms": 64})
     Traceback (most recent call last):
     ...
@@ -137,8 +251,19 @@ def settings_from_dict(values: Mapping[str, Any], base: Settings = DEFAULT_SETTI
     return replace(base, **changes)
 
 
+_BOOLEANS = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
+
+
 def _coerce(name: str, kind: str, value: Any) -> Any:
     try:
+        if kind == "bool":
+            if isinstance(value, bool):
+                return value
+            if isinstance(value, int) and value in (0, 1):
+                return bool(value)
+            if isinstance(value, str) and value.strip().casefold() in _BOOLEANS:
+                return _BOOLEANS[value.strip().casefold()]
+            raise ValueError
         if kind.startswith("tuple"):
             items = value.replace(",", " ").split() if isinstance(value, str) else list(value)
             number = float if "float" in kind else int

@@ -32,14 +32,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
 
 from dedupe.credits import credited_publishers, source_publisher
 from dedupe.language import LANGUAGE_NAMES
 from dedupe.model import (
-    AlignedPassage, Article, Claim, ClaimSignal, Derivation, Direction, PairSide, PassageKind, Rewording,
-    SourceMatches, SourceUse, Span, Verdict,
+    AlignedPassage,
+    Article,
+    Claim,
+    ClaimSignal,
+    Derivation,
+    Direction,
+    PassageKind,
+    Rewording,
+    SourceMatches,
+    SourceUse,
+    Span,
+    Verdict,
 )
 from dedupe.segmentation import ends_sentence
 from dedupe.settings import DEFAULT_SETTINGS, Settings
@@ -81,7 +89,7 @@ def judge(matches: SourceMatches, publishers: Mapping[str, str] | None = None,
     for number, candidate in enumerate(matches.candidates):
         sentences = matches.sentences[number]
         body = candidate.body
-        credited = credited_publishers(candidate, lookup)
+        credited = credited_publishers(candidate, lookup, settings=settings)
         uses = []
         for source_number, passages in by_candidate.get(number, []):
             source = matches.sources[source_number]
@@ -201,16 +209,17 @@ def _warnings(candidate: Article) -> tuple[str, ...]:
 
 #: Debris a scraper leaves when it copies a page onto another site.
 SCRAPER_SIGNS = ("ad-marker", "source-link", "source-credit", "embed-shortcode", "related-link", "comment-form")
-_CREDIT_VOTE, _DATE_VOTE, _CONTAINMENT_VOTE, _SCRAPER_VOTE = 3, 2, 1, 1
-_CONTAINED = 0.8
 
 
-def direction(a: Article, b: Article, passages: Sequence[AlignedPassage]) -> Direction:
+def direction(a: Article, b: Article, passages: Sequence[AlignedPassage],
+              settings: Settings = DEFAULT_SETTINGS) -> Direction:
     """Weigh the evidence for which of ``a`` and ``b`` came first.
 
-    In order of weight: one credits the other's publisher; publication
-    dates; one is (nearly) contained in the other, as truncated copies are;
-    one carries scraper debris and the other does not.
+    In order of weight (``settings.credit_vote``, ``date_vote``,
+    ``containment_vote``, ``scraper_vote``): one credits the other's
+    publisher; publication dates; one is (nearly) contained in the other, as
+    truncated copies are (``settings.contained_share``); one carries scraper
+    debris and the other does not.
 
     >>> from dedupe.cleaning import clean_text
     >>> wire = clean_text("Talks resumed in Geneva on Monday.", "wire.txt", metadata={"publisher": "Reuters", "date": "2024-05-02"})
@@ -225,12 +234,12 @@ def direction(a: Article, b: Article, passages: Sequence[AlignedPassage]) -> Dir
     for this, other in (("a", "b"), ("b", "a")):
         publisher = source_publisher(sides[other])
         extra = {publisher: [publisher]} if publisher else None
-        if publisher and publisher in credited_publishers(sides[this], extra):
-            votes[other] += _CREDIT_VOTE
+        if publisher and publisher in credited_publishers(sides[this], extra, settings=settings):
+            votes[other] += settings.credit_vote
             reasons.append(f"{sides[this].path} credits {publisher}, the publisher of {sides[other].path}")
     earlier = _earlier(a.metadata.get("date"), b.metadata.get("date"))
     if earlier:
-        votes[earlier] += _DATE_VOTE
+        votes[earlier] += settings.date_vote
         later = "b" if earlier == "a" else "a"
         reasons.append(f"{sides[earlier].path} is dated {sides[earlier].metadata['date']}, "
                        f"before {sides[later].path} ({sides[later].metadata['date']})")
@@ -238,15 +247,16 @@ def direction(a: Article, b: Article, passages: Sequence[AlignedPassage]) -> Dir
         share_a = _share(a.body, (p.a for p in passages))
         share_b = _share(b.body, (p.b for p in passages))
         for this, other, share in (("a", "b", share_a), ("b", "a", share_b)):
-            if share >= _CONTAINED and (share_b if this == "a" else share_a) < _CONTAINED:
-                votes[other] += _CONTAINMENT_VOTE
+            contained = settings.contained_share
+            if share >= contained and (share_b if this == "a" else share_a) < contained:
+                votes[other] += settings.containment_vote
                 reasons.append(f"{sides[this].path} is {share:.0%} contained in {sides[other].path}, "
                                "as a truncated copy is")
     signs = {side: sorted({d.reason for d in article.debris if d.reason in SCRAPER_SIGNS})
              for side, article in sides.items()}
     for this, other in (("a", "b"), ("b", "a")):
         if signs[this] and not signs[other]:
-            votes[other] += _SCRAPER_VOTE
+            votes[other] += settings.scraper_vote
             reasons.append(f"{sides[this].path} carries scraper debris ({', '.join(signs[this])}) "
                            f"and {sides[other].path} does not")
     if votes["a"] == votes["b"]:
