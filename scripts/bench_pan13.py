@@ -74,6 +74,7 @@ import dedupe
 from dedupe.model import AlignedPassage
 from dedupe.fingerprints import tokens
 from dedupe.segmentation import segment_blocks
+from dedupe.settings import settings_from_dict
 from dedupe.model import Span
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -446,19 +447,19 @@ def show_examples(corpus: Pan13, examples: dict[str, list[Annotation]], count: i
 
 
 def parse_settings(assignments: Sequence[str]) -> dedupe.Settings:
-    """``dedupe.Settings`` with ``NAME=VALUE`` overrides (tuples as ``0.3,0.7``)."""
-    defaults = dedupe.Settings()
-    changes: dict[str, Any] = {}
+    """``dedupe.Settings`` with ``NAME=VALUE`` overrides, read as ``dedupe
+    check --set`` reads them (:func:`dedupe.settings.settings_from_dict`:
+    pairs as ``4,5``, flags as ``true``/``false``)."""
+    values: dict[str, str] = {}
     for assignment in assignments:
-        name, _, value = assignment.partition("=")
-        if not hasattr(defaults, name):
-            raise SystemExit(f"unknown setting {name!r}")
-        current = getattr(defaults, name)
-        if isinstance(current, tuple):
-            changes[name] = tuple(type(current[0])(part) for part in value.split(","))
-        else:
-            changes[name] = type(current)(value)
-    return dataclasses.replace(defaults, **changes)
+        name, equals, value = assignment.partition("=")
+        if not equals or not name.strip():
+            raise SystemExit(f"expected NAME=VALUE, not {assignment!r}")
+        values[name.strip()] = value.strip()
+    try:
+        return settings_from_dict(values)
+    except ValueError as error:
+        raise SystemExit(str(error)) from None
 
 
 def evaluate(corpus: Pan13, cases: Sequence[Annotation], detections: Sequence[Annotation]) -> dict[str, dict]:

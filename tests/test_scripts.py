@@ -158,8 +158,9 @@ def test_bench_pan13_finds_the_verbatim_copies(tmp_path):
     assert scores["oracle", "given", "pairs"]["plagdet"] > 0.95
     assert result["truth_check"]["located"] == 2
     # --limit: only the first suspicious document and its one case.
-    limited = run_json("bench_pan13.py", tmp_path, "--limit", 1, "--set", "merge_gap=2")
-    assert limited["settings"]["merge_gap"] == 2
+    limited = run_json("bench_pan13.py", tmp_path, "--limit", 1, "--set", "merge_gap=2",
+                       "--set", "extensive-date-search=false")
+    assert limited["settings"]["merge_gap"] == 2 and limited["settings"]["extensive_date_search"] is False
     assert {r["cases"] for r in limited["results"]} == {1}
 
 
