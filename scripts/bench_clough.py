@@ -60,11 +60,10 @@ from tabulate import tabulate  # noqa: E402
 
 from dedupe.boilerplate import learn_boilerplate  # noqa: E402
 from dedupe.cleaning import clean_document  # noqa: E402
-from dedupe.model import SourceMatches  # noqa: E402
 from dedupe.comparison import compare_against  # noqa: E402
+from dedupe.model import SourceMatches, Verdict  # noqa: E402
 from dedupe.reading import read_document  # noqa: E402
 from dedupe.settings import DEFAULT_SETTINGS, Settings  # noqa: E402
-from dedupe.model import Verdict  # noqa: E402
 from dedupe.verdicts import judge  # noqa: E402
 
 CATEGORIES = ("cut", "light", "heavy", "non")

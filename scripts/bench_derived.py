@@ -67,10 +67,8 @@ from derive_copies import SPIN_WORDS, Copy, generate  # noqa: E402
 from dedupe.boilerplate import learn_boilerplate  # noqa: E402
 from dedupe.comparison import compare_against  # noqa: E402
 from dedupe.corpus import load_article  # noqa: E402
-from dedupe.model import Span  # noqa: E402
-from dedupe.model import Verdict  # noqa: E402
+from dedupe.model import Span, Verdict  # noqa: E402
 from dedupe.verdicts import judge  # noqa: E402
-
 
 #: The measures count the copy's characters only (the suspicious side, in
 #: benchlib's terms): a detection counts for a case when it overlaps the case

@@ -71,11 +71,10 @@ from pathlib import Path
 from typing import Any
 
 import dedupe
-from dedupe.model import AlignedPassage
 from dedupe.fingerprints import tokens
+from dedupe.model import AlignedPassage, Span
 from dedupe.segmentation import segment_blocks
 from dedupe.settings import settings_from_dict
-from dedupe.model import Span
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import (  # noqa: E402

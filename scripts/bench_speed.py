@@ -58,7 +58,6 @@ A smoke run in a few seconds (what ``tests/test_scripts.py`` runs)::
 from __future__ import annotations
 
 import argparse
-import bisect
 import cProfile
 import datetime
 import io
@@ -88,14 +87,20 @@ import numpy as np  # noqa: E402
 from benchlib import figure  # noqa: E402
 from tabulate import tabulate  # noqa: E402
 
+from dedupe.archive import open_index, with_publisher  # noqa: E402
 from dedupe.cleaning import clean_text  # noqa: E402
-from dedupe.fingerprints import content_terms, shingles, signature_matrix, term_hash  # noqa: E402
+from dedupe.fingerprints import (  # noqa: E402
+    Fingerprinted,
+    content_terms,
+    fingerprint,
+    shingles,
+    signature_matrix,
+    term_hash,
+)
+from dedupe.model import Article  # noqa: E402
 from dedupe.segmentation import segment_blocks  # noqa: E402
 from dedupe.settings import DEFAULT_SETTINGS  # noqa: E402
-from dedupe.model import Article  # noqa: E402
-from dedupe.fingerprints import Fingerprinted, fingerprint  # noqa: E402
 from dedupe.store.base import article_columns, article_from_columns  # noqa: E402
-from dedupe.archive import open_index, with_publisher  # noqa: E402
 from dedupe.verdicts import judge  # noqa: E402
 
 # ---------------------------------------------------------------------------
@@ -291,7 +296,8 @@ def generate(vocab: Vocabulary, seed: int, number: int) -> Generated:
 
 # --- planted copies ----------------------------------------------------------
 
-HOUSE_STYLE = (("percent", "per cent"), (" said", " says"), ("\u201c", '"'), ("\u201d", '"'), ("told reporters", "told journalists"))
+HOUSE_STYLE = (("percent", "per cent"), (" said", " says"), ("\u201c", '"'), ("\u201d", '"'),
+               ("told reporters", "told journalists"))
 
 
 def _swap(rng: random.Random, vocab: Vocabulary, sentence: str, share: float) -> str:
@@ -415,7 +421,7 @@ def machine() -> dict[str, Any]:
             ram = int(next(line for line in info if line.startswith("MemTotal")).split()[1]) / 1024 ** 2
     except (OSError, StopIteration):
         pass
-    return {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    return {"date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
             "cpu": cpu, "cores": os.cpu_count(), "ram_gb": round(ram, 1), "python": platform.python_version(),
             "sqlite": sqlite3.sqlite_version, "numpy": np.__version__, "load_avg": os.getloadavg()}
 
@@ -722,7 +728,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=200, help="check queries per size (half planted copies)")
     parser.add_argument("--out", help="folder for the index files (default: a temporary folder, removed)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON instead of tables")
-    parser.add_argument("--profile", action="store_true", help="cProfile the first 2,000 adds and the first --profile-checks checks")
+    parser.add_argument("--profile", action="store_true",
+                        help="cProfile the first 2,000 adds and the first --profile-checks checks")
     parser.add_argument("--budget", type=float, default=30.0, help="minutes for the whole run (default 30)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--signature-articles", type=int, default=1000,
@@ -744,7 +751,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     vocab = build_vocabulary(args.seed)
     out_dir = args.out or tempfile.mkdtemp(prefix="bench_speed_")
     os.makedirs(out_dir, exist_ok=True)
-    log = (lambda *a: print(*a, file=sys.stderr, flush=True))
+    def log(*parts: object) -> None:
+        print(*parts, file=sys.stderr, flush=True)
+
     log(f"machine: {info}")
     log("signatures ...")
     signatures = bench_signatures(vocab, args.seed, args.signature_articles, args.baseline_passages)
@@ -843,12 +852,14 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> None:
         total = sum(b["split_s"].values())
         print(f"\n  time split from {b['first']:,} to {b['built']:,} articles (CPU seconds per step; the workers run "
               f"in parallel with the writer), RSS of the writer after build {b['rss_after_build_mb']:,.0f} MB")
-        print(tabulate([[name, f"{s:,.1f}", f"{100 * s / total:.0f}%", f"{1000 * s / max(b['built'] - b['first'], 1):.2f}"]
+        added = max(b["built"] - b["first"], 1)
+        # total is 0 when --profile added every article in the profiled, untimed loop
+        print(tabulate([[name, f"{s:,.1f}", f"{100 * s / total:.0f}%" if total else "n/a", f"{1000 * s / added:.2f}"]
                         for name, s in b["split_s"].items()], headers=["step", "seconds", "share", "ms/article"]))
         if b["table_bytes"]:
-            print(tabulate(sorted(([name, f"{size / 1e6:,.1f}", f"{size / max(b['built'], 1):,.0f}"]
-                                   for name, size in b["table_bytes"].items()), key=lambda r: -float(r[1].replace(",", ""))),
-                           headers=["table/index (dbstat)", "MB", "bytes/article"]))
+            tables = sorted(([name, f"{size / 1e6:,.1f}", f"{size / max(b['built'], 1):,.0f}"]
+                             for name, size in b["table_bytes"].items()), key=lambda r: -float(r[1].replace(",", "")))
+            print(tabulate(tables, headers=["table/index (dbstat)", "MB", "bytes/article"]))
     print("\n3. Check latency and accuracy (clean_text + index.candidates + judge, one query at a time; "
           "goals at 1M: p50 <= 20 ms, p99 <= 100 ms, RSS <= 500 MB, recall >= 0.99)")
     rows = []
@@ -870,12 +881,15 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> None:
         if "check" not in entry:
             continue
         c = entry["check"]
-        print(f"\n  latency parts at {c['indexed']:,}: " + ", ".join(
-            f"{name} p50 {c['p50_parts_ms'][name]:.1f} / p99 {c['p99_parts_ms'][name]:.1f} ms" for name in c["p50_parts_ms"])
-            + f"; planted queries also deriving from another source: {c['planted_with_other_derived_source']}")
+        parts = ", ".join(f"{name} p50 {c['p50_parts_ms'][name]:.1f} / p99 {c['p99_parts_ms'][name]:.1f} ms"
+                          for name in c["p50_parts_ms"])
+        print(f"\n  latency parts at {c['indexed']:,}: {parts}; planted queries also deriving from another source: "
+              f"{c['planted_with_other_derived_source']}")
     if args.profile:
         for entry in results["sizes"]:
-            for section, label in (("build", "first 2,000 articles (generated, cleaned and added one at a time, in this process)"), ("check", f"first {args.profile_checks} checks")):
+            for section, label in (("build", "first 2,000 articles (generated, cleaned and added one at a time, "
+                                             "in this process)"),
+                                   ("check", f"first {args.profile_checks} checks")):
                 profile = entry.get(section, {}).get("profile")
                 if profile is None:
                     continue

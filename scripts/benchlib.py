@@ -35,7 +35,6 @@ from typing import Any, Literal
 
 from tabulate import tabulate
 
-
 # ---------------------------------------------------------------------------
 # PAN text alignment measures
 # ---------------------------------------------------------------------------

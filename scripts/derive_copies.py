@@ -52,9 +52,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from dedupe.cleaning import clean_text
+from dedupe.model import Span
 from dedupe.reading import read_document
 from dedupe.segmentation import split_paragraphs, split_sentences
-from dedupe.model import Span
 
 SPIN_WORDS = Path(__file__).resolve().parent / "spin_words.tsv"
 
@@ -401,7 +401,7 @@ def render(draft: Draft, sources: dict[str, Source]) -> tuple[str, list[dict], l
     parts: list[str] = []
     placed: list[tuple[Span, Piece]] = []
     position = 0
-    for p_number, paragraph in enumerate(draft):
+    for paragraph in draft:
         for s_number, piece in enumerate(paragraph):
             gap = "" if position == 0 else (" " if s_number else "\n\n")
             parts.append(gap)

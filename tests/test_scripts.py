@@ -425,8 +425,10 @@ def test_bench_speed(tmp_path):
     assert check["false_positive_rate"] == 0.0
     assert not list(tmp_path.iterdir())  # the index is removed without --keep
 
-    out = run_script("bench_speed.py", *SPEED_TINY)
+    # --profile: here every article goes through the profiled (untimed) adds.
+    out = run_script("bench_speed.py", *SPEED_TINY, "--profile", "--profile-checks", 2)
     assert "1. Signature throughput" in out and "2. Index build" in out and "3. Check latency" in out
+    assert "Profile at 200, first 2 checks, by own time:" in out
 
 
 # ---------------------------------------------------------------------------
