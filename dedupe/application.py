@@ -207,7 +207,7 @@ def report(paths: Inputs, *, settings: SettingsLike = None, learn: bool = True) 
         raise NoInputError("no article could be read", loaded.errors)
     articles = learn_boilerplate(loaded.articles, used) if learn else loaded.articles
     comparison = compare(articles, used)
-    found = tuple(direction(comparison.articles[o.a], comparison.articles[o.b], o.passages)
+    found = tuple(direction(comparison.articles[o.a], comparison.articles[o.b], o.passages, settings=used)
                   for o in comparison.overlaps)
     return ReportResult(comparison, found, tuple(loaded.errors))
 

@@ -22,7 +22,8 @@ From the passages a candidate shares with each source
 >>> from dedupe.cleaning import clean_text
 >>> from dedupe.comparison import compare_against
 >>> wire = clean_text("Russia fired 90 missiles at Kyiv overnight, officials said.", "wire.txt")
->>> copy = clean_text("Russia fired 90 missiles at Kyiv overnight, officials said.\\nThe mayor of Lviv said 12 people were hurt there.", "copy.txt")
+>>> copy = clean_text("Russia fired 90 missiles at Kyiv overnight, officials said.\\n"
+...                   "The mayor of Lviv said 12 people were hurt there.", "copy.txt")
 >>> verdict, = judge(compare_against([copy], [wire]))
 >>> str(verdict.derivation), str(verdict.rewording), [c.text for c in verdict.new_claims]
 ('partial', 'verbatim', ['The mayor of Lviv said 12 people were hurt there.'])
@@ -56,14 +57,17 @@ _MONTHS = ("January|February|March|April|May|June|July|August|September|October|
            "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec")
 _WEEKDAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
 CLAIM_SIGNALS: Mapping[ClaimSignal, re.Pattern[str]] = {
-    ClaimSignal.FIGURE: re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|"
-                         r"thousands?|millions?|billions?|trillions?|percent|per cent|half|third|quarter)\b", re.I),
-    ClaimSignal.DATE: re.compile(rf"\b(?:{_MONTHS}|{_WEEKDAYS}|yesterday|today|tomorrow|tonight)\b|\b(?:19|20)\d\d\b|"
-                       r"\b(?:last|next|this) (?:week|month|year|spring|summer|autumn|fall|winter)\b"),
+    ClaimSignal.FIGURE: re.compile(
+        r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|"
+        r"thousands?|millions?|billions?|trillions?|percent|per cent|half|third|quarter)\b", re.I),
+    ClaimSignal.DATE: re.compile(
+        rf"\b(?:{_MONTHS}|{_WEEKDAYS}|yesterday|today|tomorrow|tonight)\b|\b(?:19|20)\d\d\b|"
+        r"\b(?:last|next|this) (?:week|month|year|spring|summer|autumn|fall|winter)\b"),
     ClaimSignal.QUOTE: re.compile(r"[“”\"«»„]|(?:^|\s)[–—-]\s"),
-    ClaimSignal.ATTRIBUTION: re.compile(r"\b(?:said|says|told|according to|announced|claimed|stated|confirmed|denied|warned|"
-                              r"reported|insisted|argued|wrote|tweeted|posted|estimated|accused|admitted|"
-                              r"acknowledged|promised|pledged|revealed|disclosed)\b", re.I),
+    ClaimSignal.ATTRIBUTION: re.compile(
+        r"\b(?:said|says|told|according to|announced|claimed|stated|confirmed|denied|warned|"
+        r"reported|insisted|argued|wrote|tweeted|posted|estimated|accused|admitted|"
+        r"acknowledged|promised|pledged|revealed|disclosed)\b", re.I),
     # A capitalised word that does not open the sentence: a named person,
     # place or organisation.
     ClaimSignal.NAME: re.compile(r"(?<=[\w,;:)] )(?!I\b)[A-Z][\w'’.-]+"),
@@ -222,8 +226,10 @@ def direction(a: Article, b: Article, passages: Sequence[AlignedPassage],
     debris and the other does not.
 
     >>> from dedupe.cleaning import clean_text
-    >>> wire = clean_text("Talks resumed in Geneva on Monday.", "wire.txt", metadata={"publisher": "Reuters", "date": "2024-05-02"})
-    >>> copy = clean_text("Talks resumed in Geneva on Monday, Reuters reported.", "copy.txt", metadata={"date": "2024-05-03"})
+    >>> wire = clean_text("Talks resumed in Geneva on Monday.", "wire.txt",
+    ...                   metadata={"publisher": "Reuters", "date": "2024-05-02"})
+    >>> copy = clean_text("Talks resumed in Geneva on Monday, Reuters reported.", "copy.txt",
+    ...                   metadata={"date": "2024-05-03"})
     >>> found = direction(copy, wire, [])
     >>> found.original, found.reasons[0]
     ('b', 'copy.txt credits Reuters, the publisher of wire.txt')
