@@ -9,11 +9,12 @@ science questions. Each answer was written under one instruction: ``cut``
 ``heavy`` (heavy revision) or ``non`` (written independently, without the
 source). The five sources are ``orig_task{a..e}.txt``.
 
-The run is exactly what ``dedupe check ANSWERS --against SOURCES`` does, in
-one call: every file read and decoded by :func:`dedupe.reading.read_document`
-(17 answers are cp1252, not UTF-8), cleaned, boilerplate learned over all of
+The run is exactly what ``dedupe check ANSWERS --against SOURCES`` does,
+through the library call the CLI makes (:func:`dedupe.application.check`):
+every file read and decoded by :func:`dedupe.reading.read_document` (17
+answers are cp1252, not UTF-8), cleaned, boilerplate learned over all of
 them, then **all 95 answers against all 5 sources** (retrieval: the checker is
-not told which question an answer belongs to) and :func:`dedupe.verdicts.judge`.
+not told which question an answer belongs to), judged.
 
 Scores:
 
@@ -58,13 +59,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import binary_scores, one_line, print_json, stopwatch, table  # noqa: E402
 from tabulate import tabulate  # noqa: E402
 
-from dedupe.boilerplate import learn_boilerplate  # noqa: E402
-from dedupe.cleaning import clean_document  # noqa: E402
-from dedupe.comparison import compare_against  # noqa: E402
-from dedupe.model import SourceMatches, Verdict  # noqa: E402
+from dedupe.application import check  # noqa: E402
+from dedupe.model import Verdict  # noqa: E402
 from dedupe.reading import read_document  # noqa: E402
 from dedupe.settings import DEFAULT_SETTINGS, Settings  # noqa: E402
-from dedupe.verdicts import judge  # noqa: E402
 
 CATEGORIES = ("cut", "light", "heavy", "non")
 #: Which verdict each instruction should produce.
@@ -126,19 +124,16 @@ def read_labels(path: Path) -> list[dict[str, str]]:
     return rows
 
 
-def check_corpus(corpus: Path, settings: Settings
-                 ) -> tuple[list[dict[str, str]], list[str], SourceMatches, list[Verdict]]:
-    """Labels, encodings, matches and verdicts, the ``dedupe check`` way."""
+def check_corpus(corpus: Path, settings: Settings) -> tuple[list[dict[str, str]], list[str], list[Verdict]]:
+    """Labels, the encodings of the answers then the originals, and the answers' verdicts: ``dedupe check
+    ANSWERS --against ORIGINALS``, through the library call the CLI makes."""
     rows = read_labels(corpus / "file_information.csv")
-    answers = [row for row in rows if row["Category"] != "orig"]
-    originals = [row for row in rows if row["Category"] == "orig"]
-    documents = [read_document(corpus / row["File"]) for row in [*answers, *originals]]
-    articles = [clean_document(document, settings=settings) for document in documents]
-    # As cli._run_check: candidates and sources cleaned with learn=False, then
-    # boilerplate learned over all of them together.
-    articles = learn_boilerplate(articles, settings)
-    matches = compare_against(articles[: len(answers)], articles[len(answers):], settings)
-    return rows, [d.encoding for d in documents], matches, judge(matches, settings=settings)
+    answers = [corpus / row["File"] for row in rows if row["Category"] != "orig"]
+    originals = [corpus / row["File"] for row in rows if row["Category"] == "orig"]
+    result = check(answers, against=originals, settings=settings)
+    if result.errors:
+        raise SystemExit("; ".join(str(error) for error in result.errors))
+    return rows, [read_document(path).encoding for path in [*answers, *originals]], list(result.verdicts)
 
 
 # ---------------------------------------------------------------------------
@@ -304,11 +299,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     settings = DEFAULT_SETTINGS
     with stopwatch() as clock:
-        rows, encodings, matches, verdicts = check_corpus(args.corpus, settings)
+        rows, encodings, verdicts = check_corpus(args.corpus, settings)
     answer_rows = [row for row in rows if row["Category"] != "orig"]
+    originals = [row for row in rows if row["Category"] == "orig"]
     answers = [Answer(row["File"], row["Task"], row["Category"], encoding, verdict)
                for row, encoding, verdict in zip(answer_rows, encodings, verdicts)]
-    debris = Counter(str(d.reason) for article in [*matches.candidates, *matches.sources] for d in article.debris)
+    sources = {use.source.path: use.source for verdict in verdicts for use in verdict.sources}
+    debris = Counter(str(d.reason) for article in [*(v.candidate for v in verdicts), *sources.values()]
+                     for d in article.debris)
 
     default_labels = [predicted(a.verdict.derivation, a.verdict.rewording) for a in answers]
     default_thresholds = Thresholds(settings.partial_coverage, settings.verbatim_kept_share,
@@ -318,9 +316,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     with stopwatch() as tuning_clock:
         in_sample = fit(answers)
-        # judge() again with the fitted thresholds, to score the product, not the simulation.
+        # The check again with the fitted thresholds, to score the product, not the simulation.
         tuned_settings = replace(settings, **in_sample.__dict__)
-        tuned_verdicts = judge(matches, settings=tuned_settings)
+        _, _, tuned_verdicts = check_corpus(args.corpus, tuned_settings)
         tuned_labels = [predicted(v.derivation, v.rewording) for v in tuned_verdicts]
         assert tuned_labels == [in_sample.label(a) for a in answers]
         test_files = _test_split(args.corpus)
@@ -356,7 +354,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     result = {
         "corpus": str(args.corpus),
         "answers": len(answers),
-        "sources": len(matches.sources),
+        "sources": len(originals),
         "seconds_check": clock["seconds"],
         "seconds_tuning": tuning_clock["seconds"],
         "encodings": dict(encoding_counts),
@@ -382,7 +380,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_json(result)
         return 0
 
-    print(f"Clough-Stevenson: {len(answers)} answers against {len(matches.sources)} sources "
+    print(f"Clough-Stevenson: {len(answers)} answers against {len(originals)} sources "
           f"(check {clock['seconds']} s, threshold fitting {tuning_clock['seconds']} s)")
     print(f"Encodings (dedupe.reading.read_document): {dict(encoding_counts)}; non-UTF-8: "
           f"{', '.join(result['non_utf8_files']) or 'none'}")

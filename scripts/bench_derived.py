@@ -2,9 +2,10 @@
 
 Generates copies of the seed fixtures (``scripts/derive_copies.py``: synonym
 spinning, sentence reordering, deletion, truncation, splicing, inserted new
-sentences, and combinations) in a temporary directory, checks them with
-:func:`dedupe.comparison.compare_against` (all copies against all fixtures)
-and :func:`dedupe.verdicts.judge`, and scores:
+sentences, and combinations) in a temporary directory, checks them with the
+judging procedure of every ``dedupe check``
+(:func:`dedupe.provenance.judge_sources`: all copies against all fixtures),
+and scores:
 
 * **passages**: PAN's character-level measures (Potthast, Stein,
   Barrón-Cedeño and Rosso, "An Evaluation Framework for Plagiarism
@@ -23,10 +24,10 @@ detections count against precision in the strict figure; the "explained"
 figure leaves out detections whose source passage the fixture comparison
 itself aligns with the case's true source passage.
 
-By default the copies and fixtures are cleaned one by one and compared, as
-``compare_against`` + ``judge``; ``--learn-boilerplate`` first learns
-boilerplate over all of them together, exactly as ``dedupe check`` does
-(many copies of few stories are what that learner finds hardest).
+By default the copies and fixtures are cleaned one by one and judged without
+learning boilerplate; ``--learn-boilerplate`` learns it over all of them
+together, exactly as ``dedupe check`` does (many copies of few stories are
+what that learner finds hardest).
 
 Run (about 10 seconds for 60 copies)::
 
@@ -64,11 +65,11 @@ from benchlib import (  # noqa: E402
 )
 from derive_copies import SPIN_WORDS, Copy, generate  # noqa: E402
 
-from dedupe.boilerplate import learn_boilerplate  # noqa: E402
 from dedupe.comparison import compare_against  # noqa: E402
 from dedupe.corpus import load_article  # noqa: E402
 from dedupe.model import Span, Verdict  # noqa: E402
-from dedupe.verdicts import judge  # noqa: E402
+from dedupe.provenance import judge_sources  # noqa: E402
+from dedupe.segmentation import segment_blocks  # noqa: E402
 
 #: The measures count the copy's characters only (the suspicious side, in
 #: benchlib's terms): a detection counts for a case when it overlaps the case
@@ -198,11 +199,9 @@ def run(fixtures: Path, work: Path, count: int, seed: int, spin_share: float, le
     with stopwatch() as checking:
         sources = [load_article(path) for path in sorted(fixtures.glob("*.txt"))]
         candidates = [load_article(work / f"{copy.name}.txt") for copy in copies]
-        if learn:  # as `dedupe check` does: boilerplate learned over candidates and sources together
-            learned = learn_boilerplate([*candidates, *sources])
-            candidates, sources = learned[: len(candidates)], learned[len(candidates):]
-        matches = compare_against(candidates, sources)
-        verdicts = judge(matches)
+        # The judging procedure of every `dedupe check`; with --learn-boilerplate as the
+        # CLI runs it (boilerplate learned over candidates and sources together).
+        verdicts = judge_sources(candidates, sources, learn=learn)
     # The fixtures' own shared passages, both ways round.
     fixture_links: list[tuple[str, Span, str, Span]] = []
     for overlap in compare_against(sources, sources).overlaps:
@@ -299,7 +298,8 @@ def run(fixtures: Path, work: Path, count: int, seed: int, spin_share: float, le
     # Does the library cut the copies where the generator put sentence boundaries?
     boundaries_off = 0
     for number, copy in enumerate(copies):
-        sentences = set(matches.sentences[number])
+        checked = verdicts[number].candidate
+        sentences = set(segment_blocks(checked.text, checked.body))
         boundaries_off += sum(Span(*item["span"]) not in sentences for item in copy.new_material)
 
     overall = per_recipe[-1]

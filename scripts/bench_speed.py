@@ -33,8 +33,8 @@ there is one:
    last size, file size and bytes per article, rows per table, and the CPU
    time of each step;
 3. **check**: in a fresh process (the memory of a checker, not of the
-   builder), one query at a time, ``clean_text`` +
-   ``index.candidates([article])`` + ``judge``: p50/p99 latency, shortlist
+   builder), one query at a time, ``clean_text`` + ``index.check([article])``
+   (what ``dedupe check --index`` runs): p50/p99 latency, shortlist
    size, resident memory while checking, recall of planted copies (the
    planted source among the verdict's sources with derivation != "none")
    and false-positive rate (unrelated queries with any such source).
@@ -101,7 +101,6 @@ from dedupe.model import Article  # noqa: E402
 from dedupe.segmentation import segment_blocks  # noqa: E402
 from dedupe.settings import DEFAULT_SETTINGS  # noqa: E402
 from dedupe.store.base import article_columns, article_from_columns  # noqa: E402
-from dedupe.verdicts import judge  # noqa: E402
 
 # ---------------------------------------------------------------------------
 # Vocabulary
@@ -655,7 +654,7 @@ def check(seed: int, path: str, indexed: int, count: int, size: int,
     queries = make_queries(build_vocabulary(seed), seed, indexed, count, size)
     profile = cProfile.Profile() if profile_checks else None
     latencies: list[float] = []
-    parts = {"clean": [], "candidates": [], "judge": []}  # type: dict[str, list[float]]
+    parts = {"clean": [], "check": []}  # type: dict[str, list[float]]
     shortlist: list[int] = []
     outcomes: dict[str, list[bool]] = {kind: [] for kind in (*PLANTED_KINDS, "unrelated")}
     wrong_source = 0
@@ -672,17 +671,14 @@ def check(seed: int, path: str, indexed: int, count: int, size: int,
             t0 = time.perf_counter()
             article = clean_text(query.text, f"queries/q{number:05d}.txt")
             t1 = time.perf_counter()
-            found = index.candidates([article])
+            verdict, = index.check([article])  # what `dedupe check --index` runs
             t2 = time.perf_counter()
-            verdict, = judge(found)
-            t3 = time.perf_counter()
             if profile is not None and number < profile_checks:
                 profile.disable()
-            latencies.append((t3 - t0) * 1000)
+            latencies.append((t2 - t0) * 1000)
             parts["clean"].append((t1 - t0) * 1000)
-            parts["candidates"].append((t2 - t1) * 1000)
-            parts["judge"].append((t3 - t2) * 1000)
-            shortlist.append(len(found.sources))
+            parts["check"].append((t2 - t1) * 1000)
+            shortlist.append(len(index.shortlist([article])))  # untimed: for the table only
             rss_peak = max(rss_peak, rss_mb())
             derived = {use.source.path for use in verdict.sources if use.derivation != "none"}
             if query.source is None:
@@ -860,7 +856,7 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> None:
             tables = sorted(([name, f"{size / 1e6:,.1f}", f"{size / max(b['built'], 1):,.0f}"]
                              for name, size in b["table_bytes"].items()), key=lambda r: -float(r[1].replace(",", "")))
             print(tabulate(tables, headers=["table/index (dbstat)", "MB", "bytes/article"]))
-    print("\n3. Check latency and accuracy (clean_text + index.candidates + judge, one query at a time; "
+    print("\n3. Check latency and accuracy (clean_text + index.check, one query at a time; "
           "goals at 1M: p50 <= 20 ms, p99 <= 100 ms, RSS <= 500 MB, recall >= 0.99)")
     rows = []
     for entry in results["sizes"]:
