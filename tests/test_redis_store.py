@@ -1,9 +1,11 @@
-"""The archive index on Redis (dedupe.redis_store), against a real redis-server.
+"""The Redis backend of the index (dedupe.store.redis), against a real redis-server.
 
 The server comes from tests/redis_server.py (skipped with the reason when
-redis-server is not installed). The behaviour checked is the SQLite
-backend's (tests/test_store.py) where it applies, plus what sharing one
-server brings: workers in several processes, a server that goes away.
+redis-server is not installed). What every backend must do alike, and
+equally to SQLite, is tests/test_store_contract.py; here is what is Redis's
+own: its key layout (format 3), atomicity when the server dies or the
+process is interrupted mid-add, workers racing in threads and processes,
+URLs, prefixes and damaged keys.
 """
 
 from __future__ import annotations
@@ -11,9 +13,6 @@ from __future__ import annotations
 import json
 import pickle
 import re
-import struct
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -24,19 +23,30 @@ import pytest
 
 redis = pytest.importorskip("redis")
 
-import dedupe.redis_store as redis_store  # noqa: E402
+from archive_articles import (  # noqa: E402,F401 - seeds is a fixture
+    DENSE,
+    SUBPROCESS_TIMEOUT,
+    _one_line,
+    _paragraphs,
+    _passages,
+    _python,
+    _verdicts,
+    archive,
+    assert_threads_share_one_index,
+    derived,
+    filler,
+    light_edit,
+    seeds,
+)
 from conftest import SEEDS  # noqa: E402
+from redis_server import make_redis_server, redis_server, redis_url  # noqa: E402,F401
+
+import dedupe.store.redis as redis_store  # noqa: E402
+from dedupe.archive import open_index, with_publisher  # noqa: E402
 from dedupe.cleaning import clean_text  # noqa: E402
 from dedupe.comparison import compare_against  # noqa: E402
 from dedupe.corpus import load_article  # noqa: E402
-from dedupe.fingerprints import as_minhash  # noqa: E402
-from dedupe.redis_store import (  # noqa: E402
-    RedisIndex,
-    RedisUnavailableError,
-    inspect_redis,
-    lsh_key,
-    parse_redis_url,
-)
+from dedupe.fingerprints import fingerprint, fingerprint_many  # noqa: E402
 from dedupe.settings import Settings  # noqa: E402
 from dedupe.store import (  # noqa: E402
     FORMAT_VERSION,
@@ -45,67 +55,48 @@ from dedupe.store import (  # noqa: E402
     StoreFormatError,
     StoreMissingError,
     StoreURLError,
-    article_from_columns,
-    fingerprint,
-    fingerprint_many,
-    open_index,
-    signature_from_bytes,
-    with_publisher,
+    inspect_backend,
+    open_backend,
 )
-from dedupe.verdicts import judge  # noqa: E402
-from archive_articles import (  # noqa: E402,F401 - seeds is a fixture
-    DENSE, SUBPROCESS_TIMEOUT, _SYLLABLES, _one_line, _paragraphs, _passages, _python, _verdicts, archive,
-    assert_threads_share_one_index, derived, filler, light_edit, seeds,
+from dedupe.store.base import article_from_columns, index_record  # noqa: E402
+from dedupe.store.redis import (  # noqa: E402
+    RedisIndex,
+    RedisUnavailableError,
+    inspect,
+    key_bytes,
+    key_names,
+    parse_redis_url,
 )
-from redis_server import make_redis_server, redis_server, redis_url  # noqa: E402,F401
-
-BANDS, _ = Settings().index_bands
-
-
-def full_minhash(prefix: np.ndarray, settings: Settings = Settings()):
-    """A MinHash datasketch's LSH accepts, from the banded start of a
-    signature a fingerprint keeps (the LSH reads no further)."""
-    padded = np.full(settings.num_perm, np.iinfo(np.uint32).max, dtype=np.uint32)
-    padded[: len(prefix)] = prefix
-    return as_minhash(padded, settings)
 
 
 def _client(url: str):
     return redis.Redis.from_url(url.split("?")[0])
 
 
-def _buckets(r, prefix: str, bands: int = BANDS) -> dict[tuple[int, bytes], set[bytes]]:
-    """Every LSH bucket as datasketch keeps it: (band, band key) -> LSH keys.
-
-    datasketch's Redis layout: band ``i`` is the hash ``{basename}_bucket_``
-    + ``i`` as a big-endian short, mapping each band key to the name of the
-    set of LSH keys that have it.
-    """
-    found: dict[tuple[int, bytes], set[bytes]] = {}
-    for band in range(bands):
-        table = f"{prefix}:lsh".encode() + b"_bucket_" + struct.pack(">H", band)
-        entries = r.hgetall(table)
-        pipe = r.pipeline(transaction=False)
-        for name in entries.values():
-            pipe.smembers(name)
-        for band_key, members in zip(entries, pipe.execute()):
-            found[band, band_key] = members
+def _key_sets(r, prefix: str) -> dict[bytes, set[int]]:
+    """Every index key set: key (8 bytes) -> article ids."""
+    name = f"{prefix}:key:".encode()
+    found = {}
+    for redis_key in r.scan_iter(match=name + b"*", count=1000):
+        assert r.type(redis_key) == b"set", redis_key
+        found[redis_key[len(name):]] = {int(member) for member in r.smembers(redis_key)}
     return found
 
 
-def assert_complete(url: str, settings: Settings = Settings()) -> int:
-    """Every listed article has all its keys and LSH entries, nothing else is
-    there, and the counters add up. Returns the article count."""
+def assert_complete(url: str) -> int:
+    """Every listed article has all its keys, nothing else is under the
+    prefix (no signatures, no sentences, no datasketch key directory), and
+    the counts add up. Returns the article count."""
     r = _client(url)
     p = parse_redis_url(url).prefix
-    with open_index(url, settings) as index:
-        lsh = index.lsh
-        assert (lsh.b, lsh.r) == settings.index_bands
+    with open_index(url) as index:
+        settings = index.settings
         ids = [int(i) for i in r.zrange(f"{p}:ids", 0, -1)]
         frequencies: Counter[str] = Counter()
         publishers: Counter[str] = Counter()
-        sentences = eligible = 0
-        expected: dict[tuple[int, bytes], set[bytes]] = {}
+        sentences = eligible = buckets = 0
+        expected_sets: dict[bytes, set[int]] = {}
+        expected_keys = {f"{p}:meta", f"{p}:counts", f"{p}:next_id"}
         for article_id in ids:
             fields = {k.decode(): v.decode() for k, v in r.hgetall(f"{p}:article:{article_id}").items()}
             article = article_from_columns(fields["path"], fields["text"], fields["body"], fields["debris"],
@@ -114,41 +105,53 @@ def assert_complete(url: str, settings: Settings = Settings()) -> int:
             frequencies.update(prints.frequencies)
             publishers.update([fields["publisher"]] if "publisher" in fields else [])
             assert int(fields["sentence_count"]) == len(prints.sentences)
-            assert int(fields["eligible_count"]) == len(prints.eligible_rows)
+            assert int(fields["eligible_count"]) == prints.eligible_count
+            assert int(fields["key_count"]) == len(prints.keys)
             sentences += len(prints.sentences)
-            eligible += len(prints.eligible_rows)
-            stored = json.loads(r.get(f"{p}:sentences:{article_id}"))
-            assert [row for row, (_, _, ok) in enumerate(stored) if ok] == list(prints.eligible_rows)
-            blob = r.get(f"{p}:signatures:{article_id}")
-            assert (signature_from_bytes(blob).reshape(prints.signatures.shape) == prints.signatures).all()
+            eligible += prints.eligible_count
+            buckets += len(prints.keys)
             assert int(r.get(f"{p}:hash:{fields['content_hash']}")) == article_id
-            assert str(article_id).encode() in r.smembers(f"{p}:body:{fields['body_hash']}")
-            pipe = r.pipeline(transaction=False)
-            for row, signature in zip(prints.eligible_rows, prints.signatures):
-                key = lsh_key(article_id, row)
-                bands = [lsh._H(signature[start:end]) for start, end in lsh.hashranges]
-                for band, band_key in enumerate(bands):
-                    expected.setdefault((band, band_key), set()).add(key)
-                pipe.lrange(lsh.keys.redis_key(key), 0, -1)
-                pipe.hget(lsh.keys._name, key)
-            replies = pipe.execute()
-            for n, (row, signature) in enumerate(zip(prints.eligible_rows, prints.signatures)):
-                bands = [lsh._H(signature[start:end]) for start, end in lsh.hashranges]
-                assert replies[2 * n] == bands and replies[2 * n + 1] == lsh.keys.redis_key(lsh_key(article_id, row))
-            if prints.eligible_rows:  # datasketch's own reads find the article too
-                key = lsh_key(article_id, prints.eligible_rows[-1])
-                assert key in lsh and key in lsh.query(full_minhash(prints.signatures[-1], settings))
-        assert _buckets(r, p, lsh.b) == expected
-        assert r.hlen(lsh.keys._name) == eligible
-        assert int(r.get(f"{p}:sentence_count")) == sentences
-        assert int(r.get(f"{p}:eligible_count")) == eligible
+            assert article_id in {int(i) for i in r.smembers(f"{p}:body:{fields['body_hash']}")}
+            for key in key_bytes(prints.keys):
+                expected_sets.setdefault(key, set()).add(article_id)
+            expected_keys |= {f"{p}:article:{article_id}", f"{p}:hash:{fields['content_hash']}",
+                              f"{p}:body:{fields['body_hash']}"}
+        if ids:
+            expected_keys |= {f"{p}:ids", f"{p}:terms"} | ({f"{p}:publishers"} if publishers else set())
+        assert _key_sets(r, p) == expected_sets
+        others = {k.decode() for k in r.scan_iter(match=f"{p}:*", count=1000)
+                  if not k.startswith(f"{p}:key:".encode())}
+        assert others == expected_keys
+        assert {k.decode(): int(v) for k, v in r.hgetall(f"{p}:counts").items()} == {
+            "sentences": sentences, "eligible_sentences": eligible, "buckets": buckets}
         assert {k.decode(): int(v) for k, v in r.hgetall(f"{p}:terms").items()} == dict(frequencies)
         assert {k.decode(): int(v) for k, v in r.hgetall(f"{p}:publishers").items()} == dict(publishers)
-        assert len(list(r.scan_iter(f"{p}:article:*", count=1000))) == len(ids)
-        assert len(list(r.scan_iter(f"{p}:hash:*", count=1000))) == len(ids)
         assert index.stats()["integrity"] == "ok"
     r.close()
     return len(ids)
+
+
+def _contents(url: str, prefix: str) -> tuple:
+    """What an index holds, with ids replaced by content hashes."""
+    r = _client(url)
+    try:
+        hashes = {int(i): r.hget(f"{prefix}:article:{i.decode()}", "content_hash").decode()
+                  for i in r.zrange(f"{prefix}:ids", 0, -1)}
+        key_sets = {key: {hashes[i] for i in ids} for key, ids in _key_sets(r, prefix).items()}
+        return (r.hgetall(f"{prefix}:terms"), r.hgetall(f"{prefix}:publishers"), r.hgetall(f"{prefix}:counts"),
+                key_sets, sorted(hashes.values()), len(list(r.scan_iter(f"{prefix}:*", count=1000))))
+    finally:
+        r.close()
+
+
+def _everything(url: str, prefix: str) -> dict[bytes, object]:
+    """Every key under the prefix with its value, whatever its type."""
+    r = _client(url)
+    read = {b"string": r.get, b"hash": r.hgetall, b"set": r.smembers, b"zset": lambda k: r.zrange(k, 0, -1)}
+    try:
+        return {key: read[r.type(key)](key) for key in r.scan_iter(f"{prefix}:*", count=1000)}
+    finally:
+        r.close()
 
 
 # ---------------------------------------------------------------------------
@@ -158,7 +161,7 @@ def assert_complete(url: str, settings: Settings = Settings()) -> int:
 
 def test_add_list_stats_and_readd(redis_url, seeds):
     with open_index(redis_url, create=True) as index:
-        assert isinstance(index, RedisIndex)
+        assert isinstance(index.backend, RedisIndex)
         added = [index.add(article) for article in seeds.values()]
         assert added == [(n, True) for n in range(1, 6)]
         # The same file again, and the same text under another path: one article.
@@ -168,31 +171,42 @@ def test_add_list_stats_and_readd(redis_url, seeds):
         stats = index.stats()
         publishers = index.publishers()
     assert [a.path for a in listed] == [str(p) for p in SEEDS.values()]
-    assert listed[0].publisher == "The Washington Post" and listed[0].date == "2024-05"
-    assert listed[0].words == seeds["wapo"].words and len(listed[0].content_hash) == 64
+    assert listed[0].date == seeds["wapo"].metadata.get("date") and listed[0].words == seeds["wapo"].words
+    assert len(listed[0].content_hash) == 64 and listed[0].added
     assert publishers == {a.publisher for a in listed if a.publisher}
-    sentences = [fingerprint(article) for article in seeds.values()]
+    prints = [fingerprint(article) for article in seeds.values()]
     assert stats["articles"] == 5 and stats["integrity"] == "ok" and stats["settings_match"] is True
-    assert stats["sentences"] == sum(len(s.sentences) for s in sentences)
-    assert stats["eligible_sentences"] == sum(len(s.eligible_rows) for s in sentences)
-    assert stats["buckets"] == BANDS * stats["eligible_sentences"]  # each LSH key in b band sets
-    assert stats["terms"] == len(set().union(*(s.frequencies for s in sentences)))
-    assert stats["format_version"] == FORMAT_VERSION and stats["settings"]["num_perm"] == 128
-    assert stats["settings"]["index_bands"] == [4, 5]
-    assert stats["backend"] == "redis" and stats["location"] == redis_url
+    assert stats["sentences"] == sum(len(s.sentences) for s in prints)
+    assert stats["eligible_sentences"] == sum(s.eligible_count for s in prints)
+    assert stats["buckets"] == sum(len(s.keys) for s in prints)  # one entry per distinct key of each article
+    assert stats["terms"] == len(set().union(*(s.frequencies for s in prints)))
+    assert stats["format_version"] == FORMAT_VERSION == 3 and stats["settings"]["index_bands"] == [4, 5]
+    assert stats["backend"] == "redis" and stats["location"] == redis_url and stats["prefix"] == "dedupe"
+    assert stats["redis_version"] and stats["server_memory_bytes"] > 0
+    assert {k: v for k, v in inspect(redis_url).items() if k != "server_memory_bytes"} == \
+        {k: v for k, v in stats.items() if k != "server_memory_bytes"}
     assert assert_complete(redis_url) == 5
 
 
-def test_list_matches_the_sqlite_index(redis_url, tmp_path, seeds):
-    with open_index(redis_url, create=True) as index, open_index(str(tmp_path / "i.db"), create=True) as sqlite:
-        for article, publisher in archive(seeds, fillers=6)[:8]:
-            assert index.add(article, publisher=publisher) == sqlite.add(article, publisher=publisher)
-        drop = {"added"}
-        assert ([{k: v for k, v in a.as_dict().items() if k not in drop} for a in index.list()]
-                == [{k: v for k, v in a.as_dict().items() if k not in drop} for a in sqlite.list()])
-        assert index.publishers() == sqlite.publishers()
-        assert index._sentence_count() == sqlite._sentence_count()
-        assert sorted(index._terms()) == sorted(sqlite._terms())
+def test_the_key_sets_are_datasketch_storage(redis_url, seeds):
+    """The index key sets are what datasketch's own RedisSetStorage, opened
+    apart under the same name, reads: its get finds every article of a key."""
+    from datasketch.storage import unordered_storage
+
+    with open_index(f"{redis_url}?prefix=news", create=True) as index:
+        index.add(seeds["wapo"])
+        index.add(clean_text(light_edit(seeds["wapo"].text), "edited.txt"))
+        storage = index.backend.buckets
+        assert storage.redis_key(b"12345678") == b"news:key:12345678"
+    parts = parse_redis_url(redis_url)
+    host, port = parts.client_url.split("//")[1].split("/")[0].split(":")
+    apart = unordered_storage({"type": "redis", "redis": {"host": host, "port": int(port)}}, name=b"news:key:")
+    keys = fingerprint(seeds["wapo"]).keys
+    found = [{int(i) for i in apart.get(key)} for key in key_bytes(keys)]
+    assert all(1 in ids for ids in found) and any(ids == {1, 2} for ids in found)
+    assert [{int(i) for i in s} for s in apart.getmany(*key_bytes(keys))] == found
+    assert key_names(b"news:key:", keys) == [apart.redis_key(key) for key in key_bytes(keys)]
+    assert not _client(redis_url).exists("news:key:")  # no directory of keys (insert's, read by nothing here)
 
 
 def test_remove_leaves_what_an_index_of_the_rest_holds(redis_url, seeds):
@@ -210,27 +224,48 @@ def test_remove_leaves_what_an_index_of_the_rest_holds(redis_url, seeds):
                 fresh.add(article)
     assert _contents(redis_url, "a") == _contents(redis_url, "b")
     assert assert_complete(a) == assert_complete(b) == 4
-    with open_index(a) as index:  # removing everything leaves the settings and counters only
+    with open_index(a) as index:  # removing everything leaves the record and counters only
         index.remove(range(1, 7))
         assert index.stats()["articles"] == 0 and index.stats()["integrity"] == "ok"
     r = _client(redis_url)
-    assert sorted(r.scan_iter("a:*")) == [b"a:eligible_count", b"a:meta", b"a:next_id", b"a:sentence_count"]
-    assert int(r.get("a:sentence_count")) == int(r.get("a:eligible_count")) == 0
+    assert sorted(r.scan_iter("a:*")) == [b"a:counts", b"a:meta", b"a:next_id"]
+    assert {int(v) for v in r.hgetall("a:counts").values()} == {0}
     r.close()
 
 
-def _contents(url: str, prefix: str) -> tuple:
-    """What an index holds, with ids replaced by content hashes."""
-    r = _client(url)
-    try:
-        hashes = {i: r.hget(f"{prefix}:article:{i.decode()}", "content_hash").decode()
-                  for i in r.zrange(f"{prefix}:ids", 0, -1)}
-        buckets = {bucket: {hashes[key.split(b":")[0]] + ":" + key.split(b":")[1].decode() for key in keys}
-                   for bucket, keys in _buckets(r, prefix).items()}
-        return (r.hgetall(f"{prefix}:terms"), r.hgetall(f"{prefix}:publishers"), r.get(f"{prefix}:sentence_count"),
-                r.get(f"{prefix}:eligible_count"), buckets, len(list(r.scan_iter(f"{prefix}:*", count=1000))))
-    finally:
-        r.close()
+def test_a_remove_racing_another_takes_it_once(redis_url, seeds, monkeypatch):
+    with open_index(redis_url, create=True) as first, open_index(redis_url) as second:
+        first.add_many([seeds["wapo"], seeds["bbc"]])
+        real, raced = redis_store.fingerprint, {}
+
+        def while_the_other_removes(article, settings):
+            if not raced:  # the first worker is between its WATCH and its EXEC
+                raced["started"] = True
+                raced["result"] = second.remove([1])
+            return real(article, settings)
+
+        monkeypatch.setattr(redis_store, "fingerprint", while_the_other_removes)
+        assert first.remove([1]) == []
+        assert raced["result"] == [1]
+    assert assert_complete(redis_url) == 1
+
+
+def test_an_article_removed_after_the_first_look_is_added_again(redis_url, seeds, monkeypatch):
+    """As SQLite does: the article was stored when add_many looked, and removed
+    before its transaction: it is fingerprinted then, and added anew."""
+    with open_index(redis_url, create=True) as index, open_index(redis_url) as other:
+        index.add(seeds["wapo"])
+        write = RedisIndex._write
+
+        def removed_meanwhile(self, entries, prints):
+            other.remove([1])
+            return write(self, entries, prints)
+
+        monkeypatch.setattr(RedisIndex, "_write", removed_meanwhile)
+        assert index.add_many([seeds["wapo"], seeds["bbc"]]) == [(2, True), (3, True)]
+        monkeypatch.undo()
+        assert [a.path for a in index.list()] == [str(SEEDS["wapo"]), str(SEEDS["bbc"])]
+    assert assert_complete(redis_url) == 2
 
 
 def test_prefixes_and_databases_are_separate_indexes(redis_server, seeds):
@@ -243,7 +278,9 @@ def test_prefixes_and_databases_are_separate_indexes(redis_server, seeds):
         other.add(seeds["wapo"])
         assert [a.path for a in news.list()] == [str(SEEDS["wapo"])]
         assert news.candidates([filler(7)]).sources == ()
-        assert [s.path for s in other.candidates([seeds["bbc"]]).sources][:1] == [str(SEEDS["bbc"])]
+        copy = clean_text(seeds["bbc"].text, "copy.txt")
+        assert news.candidates([copy]).sources == ()
+        assert [s.path for s in other.candidates([copy]).sources] == [str(SEEDS["bbc"])]
     with pytest.raises(StoreMissingError):
         open_index(f"{base}/0")  # the default prefix of db 0 has no index
     r = _client(f"{base}/0")
@@ -252,34 +289,26 @@ def test_prefixes_and_databases_are_separate_indexes(redis_server, seeds):
 
 
 # ---------------------------------------------------------------------------
-# Checking against the index = checking against every source (= SQLite)
+# Checking against the index = checking against every source
 # ---------------------------------------------------------------------------
 
 
-def test_candidates_equal_compare_against_and_the_sqlite_index(redis_url, tmp_path, seeds):
+def test_candidates_equal_compare_against(redis_url, seeds):
     stored = archive(seeds, fillers=6)
     sources = [with_publisher(article, publisher) for article, publisher in stored]
-    wapo_elsewhere = clean_text(seeds["wapo"].text, "elsewhere/wapo.txt")
     mixed = clean_text("\n".join(_paragraphs("time")[:8] + _paragraphs("reuters")[4:10]), "candidates/mixed.txt")
-    alone = [*seeds.values(), *derived()[:2], derived()[3]]
-    together = [wapo_elsewhere, mixed, filler(1), seeds["bbc"]]
+    alone = [seeds["wapo"], seeds["bbc"], seeds["time"], derived()[0], derived()[3]]
+    together = [clean_text(seeds["wapo"].text, "elsewhere/wapo.txt"), mixed, filler(1), seeds["bbc"]]
     # The dense banding shortlists every source compare_against finds here (translations included).
-    with open_index(redis_url, DENSE, create=True) as index, \
-            open_index(str(tmp_path / "i.db"), DENSE, create=True) as sqlite:
-        assert (index.lsh.b, index.lsh.r) == (42, 3)
+    with open_index(redis_url, DENSE, create=True) as index:
         for article, publisher in stored:
             index.add(article, publisher=publisher)
-            sqlite.add(article, publisher=publisher)
-        for n, candidate in enumerate(alone):
+        for candidate in alone:
             found, expected = index.candidates([candidate]), compare_against([candidate], sources)
             assert _verdicts(found) == _verdicts(expected), candidate.path
             assert _passages(found) == _passages(expected), candidate.path
-            if n % 3 == 0:  # (the SQLite index gives what compare_against gives: tests/test_store.py)
-                assert _verdicts(found) == _verdicts(sqlite.candidates([candidate])), candidate.path
             assert bool(_verdicts(found)[0]["sources"]) == (candidate is not seeds["time"]), candidate.path
         found = index.candidates(together)
-        assert _verdicts(found) == _verdicts(sqlite.candidates(together))
-        assert index._same_text([1]) == sqlite._same_text([1]) == [1, 9]
     expected = compare_against(together, sources)
     assert _verdicts(found) == _verdicts(expected)
     assert _passages(found) == _passages(expected)
@@ -287,40 +316,36 @@ def test_candidates_equal_compare_against_and_the_sqlite_index(redis_url, tmp_pa
 
 
 @pytest.mark.parametrize("settings", [Settings(), DENSE], ids=["default", "dense"])
-def test_lookup_loads_only_articles_with_colliding_sentences(redis_url, seeds, settings):
+def test_lookup_loads_only_articles_with_colliding_sentences(redis_url, seeds, settings, monkeypatch):
     # The dense index finds the translation; the default one a light edit.
     candidate = seeds["bbc"] if settings is DENSE else clean_text(light_edit(seeds["wapo"].text), "edited.txt")
     with open_index(redis_url, settings, create=True) as index:
         index.add(seeds["wapo"])
-        for number in range(20):
-            index.add(filler(number))
+        index.add_many([filler(number) for number in range(20)])
+        loaded = []
+        load = index.backend.load
+        monkeypatch.setattr(index.backend, "load", lambda ids: loaded.append(list(ids)) or load(ids))
         found = index.candidates([candidate])
         nothing = index.candidates([filler(1000)])
-        assert index._colliding(np.empty((0, settings.num_perm), dtype=np.uint32)) == Counter()
-        assert index._colliding(fingerprint(filler(1000), settings).signatures) == Counter()
+        assert index.backend.colliding(np.empty(0, dtype=np.int64)) == Counter()
+        assert index.backend.colliding(fingerprint(filler(1000), settings).keys) == Counter()
+    assert loaded == [[1]]  # only the source was read; the other check loaded nothing
     assert [s.path for s in found.sources] == [str(SEEDS["wapo"])]
     assert found.overlaps
     assert nothing.sources == () and nothing.overlaps == ()
 
 
-@pytest.mark.parametrize("settings", [Settings(), DENSE], ids=["default", "dense"])
-def test_shared_key_counts_equal_the_sqlite_index(redis_url, tmp_path, seeds, settings):
-    """For every indexed article, the distinct band keys it shares with a candidate are those
-    the SQLite index counts (its 64-bit index keys stand for the same bands), so both shortlist
-    the same articles."""
-    articles = [*seeds.values(), *derived(), *(filler(n) for n in range(3))]
-    candidates = [*seeds.values(), *derived(), clean_text(light_edit(seeds["time"].text), "edited.txt"), filler(1)]
-    with open_index(redis_url, settings, create=True) as index, \
-            open_index(tmp_path / "i.db", settings, create=True) as sqlite:
-        assert index.add_many(articles) == sqlite.add_many(articles)
-        for candidate in candidates:
-            signatures = fingerprint(candidate, settings).signatures
-            counts = index._colliding(signatures)
-            assert counts == sqlite._colliding(signatures), candidate.path
-            assert counts, candidate.path  # each shares keys with something (itself, for the stored ones)
-        # A stored article shares every key of its own with itself.
-        prints = fingerprint(seeds["nyt"], settings)
-        assert index._colliding(prints.signatures)[4] == len(prints.keys)
+def test_one_band(redis_url, seeds, tmp_path):
+    """Any banding works, one band included (datasketch's MinHashLSH refused
+    b=1; the index keys need no LSH object)."""
+    one = Settings(index_bands=(1, 6), index_min_hits=1)
+    with open_index(redis_url, one, create=True) as index, open_index(tmp_path / "i.db", one, create=True) as sqlite:
+        assert index.add_many(list(seeds.values())) == sqlite.add_many(list(seeds.values()))
+        copy = clean_text(seeds["nyt"].text, "copy.txt")
+        keys = fingerprint(copy, one).keys
+        assert index.backend.colliding(keys) == sqlite.backend.colliding(keys) == Counter({4: len(keys)})
+        assert [s.path for s in index.candidates([copy]).sources] == [str(SEEDS["nyt"])]
+    assert assert_complete(redis_url) == 5
 
 
 def test_workers_creating_one_index_at_once(redis_url, seeds):
@@ -352,8 +377,8 @@ def test_threads_share_one_index(redis_url, seeds):
 
 
 def test_no_pickle_anywhere(redis_url, seeds, monkeypatch):
-    """A full cycle with pickling made impossible: nothing here or in
-    datasketch's Redis path (prepickle=False) pickles or unpickles."""
+    """A full cycle with pickling made impossible: nothing here or in the
+    datasketch storage path pickles or unpickles, and nothing read is run."""
 
     def refuse(*args, **kwargs):
         raise AssertionError("pickle used")
@@ -361,15 +386,12 @@ def test_no_pickle_anywhere(redis_url, seeds, monkeypatch):
     for name in ("loads", "dumps", "load", "dump"):
         monkeypatch.setattr(pickle, name, refuse)
     with open_index(redis_url, create=True) as index:
-        assert index.lsh.prepickle is False
         for article in seeds.values():
             index.add(article)
         assert index.add(seeds["wapo"]) == (1, False)
         edited = clean_text(light_edit(seeds["bbc"].text), "edited.txt")
         found = index.candidates([edited])
         assert [s.path for s in found.sources] == [str(SEEDS["bbc"])] and found.overlaps
-        prints = fingerprint(seeds["nyt"])
-        assert lsh_key(4, prints.eligible_rows[0]) in index.lsh.query(full_minhash(prints.signatures[0]))
         assert len(index.list()) == 5 and index.stats()["integrity"] == "ok"
         assert index.remove([3]) == [3]
     with open_index(redis_url) as index:
@@ -377,6 +399,8 @@ def test_no_pickle_anywhere(redis_url, seeds, monkeypatch):
     source = Path(redis_store.__file__).read_text(encoding="utf-8")
     assert not re.search(r"^\s*(?:import|from)\s+(?:pickle|cPickle|marshal|shelve|dill)\b", source, re.M)
     assert not re.search(r"(?<![.\w])(?:eval|exec)\s*\(", source)
+    # No private member of datasketch is used (its storage's public API only).
+    assert not re.search(r"\b(?:storage|buckets|lsh)\._\w", source)
 
 
 # ---------------------------------------------------------------------------
@@ -392,6 +416,19 @@ def built(redis_url, seeds) -> str:
     return redis_url
 
 
+def test_the_record(built):
+    r = _client(built)
+    meta = {k.decode(): v.decode() for k, v in r.hgetall("dedupe:meta").items()}
+    r.close()
+    assert sorted(meta) == ["created", "created_by", "format_version", "record"]
+    assert meta["format_version"] == "3" and json.loads(meta["record"]) == index_record(Settings())
+    backend = open_backend(built)
+    try:
+        assert backend.settings == Settings()
+    finally:
+        backend.close()
+
+
 def test_other_settings_are_refused(built):
     with pytest.raises(StoreFormatError) as error:
         open_index(built, Settings(num_perm=64))
@@ -399,20 +436,30 @@ def test_other_settings_are_refused(built):
     assert built in str(error.value)
     with pytest.raises(StoreFormatError, match="shingle_size 1 \\(index\\) vs 2"):
         open_index(built, Settings(shingle_size=2))
-    open_index(built, Settings(min_word_similarity=0.5)).close()  # query-time settings may differ
+    with pytest.raises(StoreFormatError, match="index_bands \\[4, 5\\] \\(index\\) vs \\[42, 3\\]"):
+        open_index(built, DENSE)
+    open_index(built, Settings(min_word_similarity=0.5)).close()  # check-time settings may differ
 
 
-def test_newer_format_is_refused(built):
+def test_other_formats_are_refused(built):
     r = _client(built)
     r.hset("dedupe:meta", "format_version", "99")
     with pytest.raises(StoreFormatError) as error:
         open_index(built)
     assert "newer dedupe (format 99" in _one_line(error)
-    report = inspect_redis(built)
+    report = inspect(built)
     assert report["format_version"] == 99 and "newer" in report["settings_match"]
-    r.hset("dedupe:meta", "settings", "{not json")
+    r.hset("dedupe:meta", "format_version", str(FORMAT_VERSION))
+    r.hset("dedupe:meta", "record", "{not json")
     with pytest.raises(StoreCorruptError, match="settings record unreadable"):
         open_index(built)
+    assert "settings record unreadable" in inspect(built)["integrity"]
+    # An index of the previous layout (format 2: datasketch's MinHashLSH buckets) says to rebuild.
+    r.delete("dedupe:meta")
+    r.hset("dedupe:meta", mapping={"format_version": "2", "settings": json.dumps({"num_perm": 128})})
+    with pytest.raises(StoreFormatError, match="older dedupe \\(format 2; this one reads format 3\\): rebuild it"):
+        open_index(built)
+    assert "older" in inspect(built)["settings_match"]
     r.close()
 
 
@@ -421,16 +468,78 @@ def test_missing_index_and_keys_that_are_not_an_index(redis_url):
         open_index(redis_url)
     assert _one_line(error).startswith(f"no index at {redis_url}")
     with pytest.raises(StoreMissingError):
-        inspect_redis(redis_url)
+        inspect_backend(redis_url)
     r = _client(redis_url)
     assert r.dbsize() == 0  # looking created nothing
     r.set("dedupe:ids", "something else")
     with pytest.raises(StoreCorruptError, match="no settings record: not a dedupe index"):
         open_index(redis_url, create=True)
+    with pytest.raises(StoreCorruptError, match="no settings record: not a dedupe index"):
+        open_index(redis_url)
     r.set("other:meta", "a string, not a hash")
     with pytest.raises(StoreCorruptError, match="not a dedupe index") as error:
         open_index(f"{redis_url}?prefix=other", create=True)
     assert "WRONGTYPE" in _one_line(error)
+    r.close()
+
+
+def test_wrong_types_under_the_prefix(built, seeds):
+    """A key of the index holding another type: every operation that meets it
+    says so in one line, and stats reports it."""
+    r = _client(built)
+    r.delete("dedupe:terms")
+    r.set("dedupe:terms", "a string, not a hash")
+    with open_index(built) as index:
+        before = _everything(built, "dedupe")
+        with pytest.raises(StoreCorruptError) as error:
+            index.add(seeds["time"])
+        assert _one_line(error) == (f"{built}: not a dedupe index: a key under its prefix holds something else "
+                                    "('dedupe:terms' is a string, not a hash)")
+        after = _everything(built, "dedupe")
+        assert int(after.pop(b"dedupe:next_id")) == int(before.pop(b"dedupe:next_id")) + 1  # an id went unused
+        assert after == before  # and nothing else changed (Redis would not have rolled the transaction back)
+        with pytest.raises(StoreCorruptError, match="'dedupe:terms' is a string"):
+            index.remove([1])
+        assert [a.id for a in index.list()] == [1, 2]
+        with pytest.raises(StoreCorruptError, match="WRONGTYPE"):
+            list(index.backend.terms())
+        with pytest.raises(StoreCorruptError, match="WRONGTYPE"):
+            index.check([seeds["time"]])
+        assert "WRONGTYPE" in index.stats()["integrity"]
+    keys, new = fingerprint(seeds["wapo"]).keys, fingerprint(seeds["time"]).keys
+    r.delete("dedupe:terms")
+    for name in key_names(b"dedupe:key:", np.array([keys[0], new[-1]])):  # one of wapo's (id 1), one of a new one's
+        r.delete(name)
+        r.set(name, "not a set")
+    with open_index(built) as index:
+        with pytest.raises(StoreCorruptError) as error:
+            index.backend.colliding(keys)
+        assert _one_line(error).endswith("(WRONGTYPE Operation against a key holding the wrong kind of value)")
+        with pytest.raises(StoreCorruptError, match="dedupe:key:.* is a string, not a set"):
+            index.add(seeds["time"])
+        with pytest.raises(StoreCorruptError, match="is a string, not a set"):
+            index.remove([1])
+        assert [a.id for a in index.list()] == [1, 2]
+    r.close()
+
+
+def test_stats_finds_damage(built, seeds):
+    r = _client(built)
+    r.hincrby("dedupe:counts", "buckets", 5)
+    assert "counts sentences" in inspect(built)["integrity"] and "buckets" in inspect(built)["integrity"]
+    r.hincrby("dedupe:counts", "buckets", -5)
+    assert inspect(built)["integrity"] == "ok"
+    r.hset("dedupe:article:2", "key_count", 1)
+    with open_index(built) as index:  # the article's keys, recomputed, do not match what was stored
+        with pytest.raises(StoreCorruptError, match="article 2 was stored with"):
+            index.remove([2])
+        assert [a.id for a in index.list()] == [1, 2]
+    r.delete("dedupe:article:2")
+    assert "1 listed article(s) missing" in inspect(built)["integrity"]
+    r.set("dedupe:next_id", 0)  # the next add would take id 1 again
+    with open_index(built) as index:
+        with pytest.raises(StoreCorruptError, match="'dedupe:article:1' exists, but its id was just given out"):
+            index.add(seeds["time"])
     r.close()
 
 
@@ -448,14 +557,23 @@ def test_bad_urls(url, message):
 
 def test_without_the_redis_package(redis_url, monkeypatch):
     monkeypatch.setattr(redis_store, "redis", None)
-    with pytest.raises(StoreURLError) as error:
-        open_index(redis_url)
-    assert "needs the redis package: pip install 'dedupe-provenance[redis]'" in _one_line(error)
+    for call in (open_index, inspect_backend):
+        with pytest.raises(StoreURLError) as error:
+            call(redis_url)
+        assert "needs the redis package: pip install 'dedupe-provenance[redis]'" in _one_line(error)
 
 
 def test_url_forms():
     assert parse_redis_url("redis://h") == ("redis://h", "dedupe", "redis://h")
     assert parse_redis_url("REDISS://u:pw@h:1/3?prefix=x") == ("rediss://u:pw@h:1/3", "x", "rediss://u:***@h:1/3?prefix=x")
+
+
+def test_the_password_is_never_shown(redis_server):
+    url = f"redis://user:hunter2@127.0.0.1:{redis_server.port}/0"
+    with pytest.raises(StoreError) as error:  # the server has no such user
+        open_index(url)
+    message = _one_line(error)
+    assert "hunter2" not in message and message.startswith(f"redis://user:***@127.0.0.1:{redis_server.port}/0: ")
 
 
 # ---------------------------------------------------------------------------
@@ -469,13 +587,13 @@ def test_server_gone_mid_add_leaves_no_partial_article(make_redis_server, seeds,
     with open_index(url, create=True) as index:
         index.add(seeds["wapo"])
         index.add(seeds["reuters"])
-        queue_lsh = redis_store._queue_lsh
+        queue_keys = redis_store._queue_keys
 
-        def then_the_server_dies(pipe, lsh, article_id, prints):
-            queue_lsh(pipe, lsh, article_id, prints)  # everything is queued, EXEC not sent yet
+        def then_the_server_dies(pipe, storage, article_id, prints):
+            queue_keys(pipe, storage, article_id, prints)  # everything is queued, EXEC not sent yet
             server.kill()
 
-        monkeypatch.setattr(redis_store, "_queue_lsh", then_the_server_dies)
+        monkeypatch.setattr(redis_store, "_queue_keys", then_the_server_dies)
         started = time.monotonic()
         with pytest.raises(RedisUnavailableError) as error:
             index.add(seeds["bbc"])
@@ -486,13 +604,17 @@ def test_server_gone_mid_add_leaves_no_partial_article(make_redis_server, seeds,
         monkeypatch.undo()
         with pytest.raises(RedisUnavailableError):  # still gone: every operation says so
             index.list()
+        with pytest.raises(RedisUnavailableError):
+            index.check([seeds["bbc"]])
     with pytest.raises(RedisUnavailableError):
         open_index(url)
+    with pytest.raises(RedisUnavailableError):
+        inspect_backend(url)
     server.start()
     with open_index(url) as index:
         assert [a.path for a in index.list()] == [str(SEEDS["wapo"]), str(SEEDS["reuters"])]
         copy = clean_text(seeds["bbc"].text, "copy.txt")
-        assert index.candidates([copy]).sources == ()  # no LSH entry of the failed add is left
+        assert index.candidates([copy]).sources == ()  # no key of the failed add is left
         wapo_copy = clean_text(seeds["wapo"].text, "copy.txt")
         assert [s.path for s in index.candidates([wapo_copy]).sources] == [str(SEEDS["wapo"])]
         assert index.add(seeds["bbc"]) == (4, True)  # id 3 went to the failed add
@@ -531,7 +653,7 @@ def test_server_gone_is_one_line_from_the_cli(make_redis_server, run_cli):
     server = make_redis_server()
     url = server.url
     server.kill()
-    for command in (["index", "list"], ["index", "add", SEEDS["wapo"]], ["check", SEEDS["bbc"]]):
+    for command in (["index", "list"], ["index", "add", SEEDS["wapo"]], ["index", "stats"], ["check", SEEDS["bbc"]]):
         code, out, err = run_cli(*command, "--index", url)
         assert code != 0 and "Traceback" not in err, command
         assert err.strip().splitlines()[-1].startswith(f"dedupe: {url}: Redis server unreachable"), (command, err)
@@ -545,7 +667,7 @@ def test_interrupt_inside_add_leaves_nothing_of_that_article(redis_url, seeds, m
         def interrupted(*args):
             raise KeyboardInterrupt
 
-        monkeypatch.setattr(redis_store, "_queue_lsh", interrupted)
+        monkeypatch.setattr(redis_store, "_queue_keys", interrupted)
         with pytest.raises(KeyboardInterrupt):
             index.add(seeds["bbc"])
         monkeypatch.undo()
@@ -584,11 +706,11 @@ def test_a_lost_reply_to_exec_is_not_a_second_add(redis_url, seeds, monkeypatch)
 
     with open_index(redis_url, create=True) as index:
         monkeypatch.setattr(redis.client.Pipeline, "_execute_transaction", reply_lost)
-        assert index.add(seeds["wapo"]) == (1, True)
+        assert index.add_many([seeds["wapo"], seeds["time"]]) == [(1, True), (2, True)]
         assert lost  # the reply was lost
         assert index.add(seeds["wapo"]) == (1, False)
-        assert index.add(seeds["bbc"]) == (2, True)
-    assert assert_complete(redis_url) == 2
+        assert index.add(seeds["bbc"]) == (3, True)
+    assert assert_complete(redis_url) == 3
 
 
 def test_two_workers_adding_the_same_article_get_one_id(redis_url, seeds, monkeypatch):
@@ -608,8 +730,6 @@ def test_two_workers_adding_the_same_article_get_one_id(redis_url, seeds, monkey
         assert result == (2, False)  # the first one's EXEC was refused; it found id 2
         assert [a.id for a in first.list()] == [2]
     assert assert_complete(redis_url) == 1
-
-
 
 
 def _transactions(url: str) -> int:
@@ -665,15 +785,15 @@ def test_interrupted_batch_leaves_nothing_of_it(redis_url, seeds, monkeypatch):
     with open_index(redis_url, create=True) as index:
         index.add(seeds["wapo"])
         before = _contents(redis_url, "dedupe")
-        queue_lsh, queued = redis_store._queue_lsh, []
+        queue_keys, queued = redis_store._queue_keys, []
 
-        def interrupted_at_the_second(pipe, lsh, article_id, prints):
+        def interrupted_at_the_second(pipe, storage, article_id, prints):
             queued.append(article_id)
             if len(queued) == 2:
                 raise KeyboardInterrupt
-            queue_lsh(pipe, lsh, article_id, prints)
+            queue_keys(pipe, storage, article_id, prints)
 
-        monkeypatch.setattr(redis_store, "_queue_lsh", interrupted_at_the_second)
+        monkeypatch.setattr(redis_store, "_queue_keys", interrupted_at_the_second)
         with pytest.raises(KeyboardInterrupt):
             index.add_many([seeds["bbc"], seeds["time"], seeds["nyt"]], publisher="Example Wire")
         monkeypatch.undo()
@@ -701,9 +821,9 @@ def test_a_batch_racing_another_worker_adds_the_rest(redis_url, seeds, monkeypat
         results = first.add_many([seeds["wapo"], seeds["bbc"], seeds["time"]])
         monkeypatch.undo()
         assert raced["result"] == (4, True)  # the batch took ids 1-3
-        assert results == [(1, True), (4, False), (3, True)]
+        assert results == [(5, True), (4, False), (6, True)]  # and 5-6 when it ran again
         assert [(a.id, a.path) for a in first.list()] == [
-            (1, str(SEEDS["wapo"])), (3, str(SEEDS["time"])), (4, str(SEEDS["bbc"]))]
+            (4, str(SEEDS["bbc"])), (5, str(SEEDS["wapo"])), (6, str(SEEDS["time"]))]
     assert assert_complete(redis_url) == 3
 
 
@@ -718,8 +838,8 @@ def start_together(url, parties):
 """
 
 _WRITER = _START + """
+from dedupe.archive import open_index
 from dedupe.cleaning import clean_text
-from dedupe.store import open_index
 url, seed, shared, writer, parties = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
 text = open(seed, encoding="utf-8").read()
 copy = clean_text(open(shared, encoding="utf-8").read() + "\\nThe copy every writer adds.", "shared.txt")
@@ -729,20 +849,23 @@ with open_index(url) as index:
     for n in range(5):
         ids.append(index.add(clean_text(text + f"\\nCopy {n} by writer {writer}.", f"{writer}/{n}.txt"))[0])
     ids.append(index.add(copy)[0])
+    batch = [clean_text(text + f"\\nBatch copy {n}.", f"batch/{n}.txt") for n in range(3)]
+    ids.extend(article_id for article_id, _ in index.add_many(batch))
 print("ok", *ids)
 """
 
 _READER = _START + """
+from dedupe.archive import open_index
 from dedupe.corpus import load_article
-from dedupe.store import open_index
-from dedupe.verdicts import judge
+from dedupe.serialise import verdict_data
 url, candidate, wapo, parties = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 article = load_article(candidate)
 with open_index(url) as index:
     start_together(url, parties)
     for _ in range(5):
-        verdict, = judge(index.candidates([article]))
-        assert wapo in [use.source.path for use in verdict.sources], [use.source.path for use in verdict.sources]
+        verdict, = index.check([article])
+        paths = [source["path"] for source in verdict_data(verdict)["sources"]]
+        assert wapo in paths, paths
 print("ok")
 """
 
@@ -763,11 +886,12 @@ def test_concurrent_writers_and_readers(redis_url, seeds, tmp_path):
         out, err = child.communicate(timeout=SUBPROCESS_TIMEOUT)
         assert child.returncode == 0 and out.startswith("ok"), err
         outputs.append(out.split()[1:])
-    shared = {ids[0] for ids in outputs[:3]} | {ids[-1] for ids in outputs[:3]}
+    shared = {ids[0] for ids in outputs[:3]} | {ids[6] for ids in outputs[:3]}
     assert len(shared) == 1  # every writer got the same id for the copy they all added
+    _client(redis_url).delete("test:ready")
     with open_index(redis_url) as index:
         listed = index.list()
-    assert len(listed) == 5 + 3 * 5 + 1
+    assert len(listed) == 5 + 3 * 5 + 1 + 3 * 3
     assert len({a.id for a in listed}) == len({a.content_hash for a in listed}) == len(listed)
     assert [a.id for a in listed] == sorted(a.id for a in listed)
     assert assert_complete(redis_url) == len(listed)

@@ -1,4 +1,4 @@
-"""The Redis backend of the archive (:mod:`dedupe.store`): one index that
+"""The Redis backend of the index (:mod:`dedupe.store`): one index that
 workers on several machines add to and check against at once.
 
 ``redis://[[USER]:PASSWORD@]HOST[:PORT][/DB][?prefix=NAME]`` (``rediss://``
@@ -7,128 +7,138 @@ for TLS) opens the index kept under the key prefix ``NAME`` (default
 a database under different prefixes. It needs the ``redis`` package
 (``pip install 'dedupe-provenance[redis]'``).
 
-**Keys** (``{p}`` is the prefix; all values are strings or raw bytes, never
-pickles)::
+It stores what the SQLite backend (:mod:`dedupe.store.sqlite`) stores and
+answers every lookup as it does: the same index keys
+(:func:`dedupe.fingerprints.index_keys`), so :meth:`RedisIndex.colliding`
+finds exactly the articles, with exactly the counts, that SQLite's does,
+whatever ``Settings.index_bands`` (one band included).
 
-    {p}:meta                 hash: settings (JSON of index_settings), format_version,
-                             created, created_by
-    {p}:next_id              string: last id given out (INCRBY)
-    {p}:hash:{content_hash}  string: id of the article with that kind and text
-    {p}:article:{id}         hash: the article_columns (absent when None), content_hash,
-                             body_hash, added, sentence_count, eligible_count
-    {p}:sentences:{id}       string: JSON [[start, end, eligible], ...]
-    {p}:signatures:{id}      string: the eligible sentences' MinHash signatures,
-                             little-endian uint32, num_perm values each
-    {p}:body:{body_hash}     set: ids of the articles with that cleaned text
-    {p}:ids                  sorted set: every id (score = id), for list
-    {p}:terms                hash: term -> indexed sentences it occurs in
-    {p}:publishers           hash: publisher -> articles naming it
-    {p}:sentence_count       string: indexed sentences, eligible or not
-    {p}:eligible_count       string: fingerprinted sentences (= keys in the LSH)
-    {p}:lsh...               datasketch's MinHashLSH Redis storage, basename
-                             b"{p}:lsh": per band a hash {p}:lsh_bucket_<band>
-                             and one set per band key, plus {p}:lsh_keys; the
-                             LSH key of sentence ``idx`` of article ``id`` is
-                             b"{id}:{idx}"
+**Keys** (``{p}`` is the prefix; every value is a string, an integer or raw
+bytes, never a pickle; format version 3)::
 
-The LSH is datasketch's own: a ``MinHashLSH(num_perm, params=(b, r),
-storage_config={"type": "redis", "basename": b"{p}:lsh", ...},
-prepickle=False)`` over the index banding ``Settings.index_bands`` (``b``
-bands of ``r`` values from the start of each sentence's signature, as
-:func:`dedupe.store.index_keys` cuts them; a band key here is datasketch's
-raw band bytes rather than their 64-bit hash, so two sentences share one
-exactly when they share an index key in the SQLite backend).
-``MinHashLSH.query`` on an opened index (``RedisIndex.lsh``) finds the
-sentences :meth:`candidates` looks at; an article is shortlisted when its
-sentences share at least ``Settings.index_min_hits`` distinct (band, band
-key) pairs with the candidates. Its keys are bytes and ``prepickle`` is
-off: datasketch pickles and unpickles LSH keys only when ``prepickle`` is
-on, and nothing here calls the storage's ``__getstate__``/``__setstate__``
-(pickling the LSH object). Opening an index runs no code it reads: values
-are JSON, integers and bytes.
+    {p}:meta                  hash: format_version, record (JSON of
+                              dedupe.store.base.index_record), created, created_by
+    {p}:counts                hash: sentences, eligible_sentences, buckets (the
+                              (index key, article) entries of {p}:key:*)
+    {p}:next_id               string: the last id given out (INCRBY)
+    {p}:hash:{content_hash}   string: id of the article with that kind and text
+    {p}:article:{id}          hash: the article_columns (a None left out),
+                              content_hash, body_hash, added, sentence_count,
+                              eligible_count, key_count
+    {p}:body:{body_hash}      set: ids of the articles with that cleaned text
+    {p}:ids                   sorted set: every id (score = id), oldest first
+    {p}:terms                 hash: term -> indexed sentences it occurs in
+    {p}:publishers            hash: publisher -> articles naming it
+    {p}:key:<8 bytes>         set: ids of the articles with that index key (the
+                              key as a big-endian signed 64-bit integer)
+
+The index key sets are a datasketch storage container:
+``datasketch.storage.unordered_storage({"type": "redis", "redis":
+{"connection_pool": ...}}, name=b"{p}:key:")``, a ``RedisSetStorage`` on
+this index's own connection pool. Its public ``redis_key(key)`` names the
+set of a key, and its public ``getmany(*keys)`` reads the sets of a check's
+keys, 2,000 to a ``MULTI``/``EXEC`` round trip (one consistent view of
+them). Writes do not go through the storage's ``insert`` or
+``remove_val``: they send their commands at once, or (``buffer=True``)
+queue them on the storage's own buffer pipeline, which holds no ``WATCH``,
+takes no other command of ours and flushes itself every ``buffer_size``
+commands; either way an article's key sets could not join the watched
+``MULTI``/``EXEC`` that makes an add all or nothing. So the adds and
+removes here queue ``SADD``/``SREM`` on the sets the storage names
+(``redis_key``) in that one transaction of their own. Nor is the storage's
+directory of keys kept (the hash ``{p}:key:``, which ``insert`` fills and
+only ``keys()``, ``size()`` and ``has_key()`` read): nothing here reads it.
+Nothing written is unread: the signatures and sentence offsets are not
+stored (a check recomputes what it needs from the text, and so does a
+remove).
 
 **Adds are atomic.** ``add_many`` (and ``add``, a batch of one) looks the
 content hashes up first (a known article is a no-op returning its id);
 then the new articles are fingerprinted, ids are taken with one ``INCRBY``
-and everything -- the articles, their sentences and signatures, the term
-counts, the ``{p}:hash:`` claims and the LSH entries (written with
-datasketch's storage objects, queued on our transaction instead of their
-own connections) -- goes in one ``MULTI``/``EXEC`` under ``WATCH`` of the
-new articles' ``{p}:hash:`` keys. Redis applies a transaction whole or not
-at all, and a client that goes away before ``EXEC`` leaves nothing of it.
-So the guarantee is: **after any failure (the server or the network going
-away, the process being killed or interrupted) the articles of a batch are
-either all completely indexed or none is**; the only trace of a failed add
-is ids that are never used (ids are unique and increasing, not gap-free).
-There is no half-written state for readers to skip or for a repair to
-clean up.
+and everything -- the articles, the ``{p}:hash:`` claims, the key sets and
+the term, publisher and sentence counts -- goes in one ``MULTI``/``EXEC``
+under ``WATCH`` of the batch's ``{p}:hash:`` keys. Redis applies a
+transaction whole or not at all, and a client that goes away before
+``EXEC`` leaves nothing of it. So **after any failure (the server or the
+network going away, the process being killed or interrupted) the articles
+of a batch are either all completely indexed or none is**; the only trace
+of a failed add is ids that are never used (ids are unique and increasing,
+not gap-free). There is no half-written state for readers to skip or for
+a repair to clean up. (Redis does not roll back a transaction in which a
+command fails on a key of another type: the others still apply. So before
+each transaction the type of every key it writes is checked, in one
+pipelined round trip; a key of another type under the prefix is
+:class:`~dedupe.store.base.StoreCorruptError`, and nothing is written.)
 
 Two workers adding the same article at once both pass the first lookup, but
 only one transaction can set the watched ``{p}:hash:`` key: the other's
-``EXEC`` is refused, it re-reads the keys, returns the winner's id with
-``new=False`` and adds the rest of its batch again (with the ids it took).
-When the connection drops while ``EXEC`` is under way, the outcome is
-unknown to the client: the add re-reads the ``{p}:hash:`` keys (a reply
-naming one of its own ids means the transaction went through) or, if the
-server is unreachable, raises :class:`RedisUnavailableError`; adding the
-same articles again later is then always safe. Removes are atomic the same
-way, one article per transaction.
+``EXEC`` is refused (``WatchError``), it re-reads the claims, returns the
+winner's id with ``new=False`` and adds the rest of its batch again (with
+new ids: an id is never given twice); an article removed since the first
+lookup is fingerprinted then and added. When the connection drops while
+``EXEC`` is under way, the outcome is unknown to the client: the add
+re-reads the claims (one naming an id this add took means that transaction
+went through) or, if the server is unreachable, raises
+:class:`RedisUnavailableError`; adding the same articles again later is
+then always safe. A remove is one
+transaction per article, under ``WATCH`` of the article: its index keys
+and term counts are recomputed from its text (and must match the counts
+stored with it), then everything of it goes at once.
 
-**Reads.** :meth:`~dedupe.store.ArticleIndex.candidates` looks up every
-band key of the candidates' sentences in one pipelined round trip (the set
-datasketch keeps for that band and key), counts for each article how many
-distinct band keys its sentences share, then loads the shortlisted
-articles. Redis has no snapshots: an article removed while a check runs is
-left out of it, and term weights may count an article added meanwhile.
+**Reads.** :meth:`RedisIndex.colliding` reads the sets of the probe keys
+with the storage's ``getmany``, :meth:`RedisIndex.load` the shortlisted
+articles in one pipelined round trip. Redis has no snapshots
+(:meth:`RedisIndex.snapshot` is only there for the protocol): an article
+removed while a check runs is left out of it, and term weights may count
+an article added meanwhile.
 
-**Errors.** Every failure is a :class:`~dedupe.store.StoreError` with a
-one-line message naming the URL (password hidden): a server that cannot be
-reached or goes away mid-operation is :class:`RedisUnavailableError`; a
-missing index :class:`~dedupe.store.StoreMissingError`; other settings or a
-newer format :class:`~dedupe.store.StoreFormatError`; keys of the wrong
-type under the prefix :class:`~dedupe.store.StoreCorruptError`.
+**Errors.** Every failure is a :class:`~dedupe.store.base.StoreError` with
+a one-line message naming the URL (password hidden): a server that cannot
+be reached or goes away mid-operation is :class:`RedisUnavailableError`; a
+missing index :class:`~dedupe.store.base.StoreMissingError`; other settings
+or another format :class:`~dedupe.store.base.StoreFormatError`; keys of the
+wrong type under the prefix, or an unreadable record or article,
+:class:`~dedupe.store.base.StoreCorruptError`.
 
 >>> parse_redis_url("redis://:secret@cache.example:6380/2?prefix=news")
 RedisURL(client_url='redis://:secret@cache.example:6380/2', prefix='news', display='redis://:***@cache.example:6380/2?prefix=news')
+>>> key_names(b"news:key:", np.array([1, -1], dtype=np.int64))
+[b'news:key:\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x01', b'news:key:\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff']
 """
 
 from __future__ import annotations
 
-import builtins
 import json
 import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import numpy as np
 
 from dedupe import __version__
-from dedupe.cleaning import Article
+from dedupe.fingerprints import Fingerprinted, fingerprint
+from dedupe.model import Article, StoredArticle
 from dedupe.settings import DEFAULT_SETTINGS, Settings
-from dedupe.store import (
+from dedupe.store.base import (
     DEFAULT_TIMEOUT,
     FORMAT_VERSION,
-    ArticleIndex,
-    Fingerprinted,
+    IndexEntry,
     StoreCorruptError,
-    StoredArticle,
     StoreError,
     StoreMissingError,
     StoreURLError,
     article_columns,
     article_from_columns,
     body_hash,
-    check_settings,
     content_hash,
-    fingerprint,
-    index_settings,
+    index_record,
+    now,
+    settings_from_record,
     settings_report,
-    signature_bytes,
 )
 
 try:
@@ -143,33 +153,28 @@ DEFAULT_PREFIX = "dedupe"
 SCHEMES = ("redis", "rediss")
 #: Commands per pipelined round trip when reading.
 _CHUNK = 2000
-#: Times an add or remove re-runs after another worker changed what it watched.
+#: Times a remove re-runs after another worker changed what it watched (an
+#: add may re-run once more per article of its batch: each re-run settles one).
 _ATTEMPTS = 8
 #: Reconnection attempts (with backoff up to half a second) before a
 #: dropped connection is reported.
 _RETRIES = 3
 _PREFIX = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
+_KEY_DTYPE = np.dtype(">i8")
 _LIST_FIELDS = ("path", "title", "publisher", "date", "words", "content_hash", "added")
 _LOAD_FIELDS = ("path", "text", "body", "debris", "kind", "title", "metadata")
+_COUNT_FIELDS = ("sentence_count", "eligible_count", "key_count")
+_REMOVE_FIELDS = (*_LOAD_FIELDS, "publisher", "content_hash", "body_hash", *_COUNT_FIELDS)
 _NULLABLE = frozenset({"title", "publisher", "date"})
-_ID = re.compile(rb"^(\d+):")
+#: The Redis types of the keys an add or remove writes (TYPE's replies).
+_HASH, _SET, _ZSET, _STRING = (frozenset({kind}) for kind in (b"hash", b"set", b"zset", b"string"))
+_ABSENT: frozenset[bytes] = frozenset()
+#: Fields of ``{p}:counts``, named as ``stats`` reports them.
+_SENTENCES, _ELIGIBLE, _BUCKETS = "sentences", "eligible_sentences", "buckets"
 
-# Remove one LSH key from every band's set, and the band key from the band's
-# hash (datasketch's record of which band keys exist) once its set is empty,
-# as MinHashLSH.remove does. KEYS: the b sets, then the b hashes; ARGV: the
-# LSH key, then the b band keys.
-_UNBUCKET = """
-local n = #ARGV - 1
-for i = 1, n do
-  redis.call('SREM', KEYS[i], ARGV[1])
-  if redis.call('SCARD', KEYS[i]) == 0 then
-    redis.call('HDEL', KEYS[n + i], ARGV[i + 1])
-  end
-end
-return n
-"""
 # Take counts away from a hash of counts (an article's terms, its publisher),
-# dropping fields that reach 0. KEYS[1]: the hash; ARGV: field, count, ...
+# dropping fields that reach 0, as SQLite deletes a term whose count does.
+# KEYS[1]: the hash; ARGV: field, count, field, count, ...
 _UNCOUNT = """
 for i = 1, #ARGV, 2 do
   if redis.call('HINCRBY', KEYS[1], ARGV[i], -tonumber(ARGV[i + 1])) <= 0 then
@@ -206,7 +211,7 @@ def parse_redis_url(url: str) -> RedisURL:
     >>> parse_redis_url("redis://localhost/zero")
     Traceback (most recent call last):
     ...
-    dedupe.store.StoreURLError: bad index URL 'redis://localhost/zero': the path is the database number, as in redis://HOST:PORT/0
+    dedupe.store.base.StoreURLError: bad index URL 'redis://localhost/zero': the path is the database number, as in redis://HOST:PORT/0
     """
     parts = urlsplit(url)
     if parts.scheme.lower() not in SCHEMES:
@@ -235,7 +240,7 @@ def parse_redis_url(url: str) -> RedisURL:
 
 
 @dataclass(frozen=True)
-class _Keys:
+class Keys:
     """Key names under one prefix (see the module docstring)."""
 
     prefix: str
@@ -243,6 +248,10 @@ class _Keys:
     @property
     def meta(self) -> str:
         return f"{self.prefix}:meta"
+
+    @property
+    def counts(self) -> str:
+        return f"{self.prefix}:counts"
 
     @property
     def next_id(self) -> str:
@@ -261,16 +270,9 @@ class _Keys:
         return f"{self.prefix}:publishers"
 
     @property
-    def sentence_count(self) -> str:
-        return f"{self.prefix}:sentence_count"
-
-    @property
-    def eligible_count(self) -> str:
-        return f"{self.prefix}:eligible_count"
-
-    @property
-    def lsh_basename(self) -> bytes:
-        return f"{self.prefix}:lsh".encode()
+    def key_sets(self) -> bytes:
+        """The name of the index key storage (each set's name starts with it)."""
+        return f"{self.prefix}:key:".encode()
 
     def hash(self, digest: str) -> str:
         return f"{self.prefix}:hash:{digest}"
@@ -278,23 +280,25 @@ class _Keys:
     def article(self, article_id: int) -> str:
         return f"{self.prefix}:article:{article_id}"
 
-    def sentences(self, article_id: int) -> str:
-        return f"{self.prefix}:sentences:{article_id}"
-
-    def signatures(self, article_id: int) -> str:
-        return f"{self.prefix}:signatures:{article_id}"
-
     def body(self, digest: str) -> str:
         return f"{self.prefix}:body:{digest}"
 
     def counters(self) -> tuple[str, ...]:
-        """Keys that exist in every index made here (to tell an index from a stray prefix)."""
-        return (self.next_id, self.ids, self.terms, self.sentence_count, self.eligible_count)
+        """Keys besides the record that an index made here always has (to
+        tell an index from a stray prefix)."""
+        return (self.counts, self.next_id, self.ids, self.terms, self.publishers)
 
 
-def lsh_key(article_id: int, row: int) -> bytes:
-    """The MinHashLSH key of sentence ``row`` of an article."""
-    return f"{article_id}:{row}".encode()
+def key_bytes(keys: np.ndarray) -> list[bytes]:
+    """Index keys (int64) as the storage's keys: 8 bytes each, big-endian."""
+    packed = np.ascontiguousarray(keys, dtype=_KEY_DTYPE).tobytes()
+    return [packed[start:start + 8] for start in range(0, len(packed), 8)]
+
+
+def key_names(storage_name: bytes, keys: np.ndarray) -> list[bytes]:
+    """The Redis keys of the sets of these index keys (what the storage's
+    ``redis_key`` gives for each, without a storage object)."""
+    return [storage_name + key for key in key_bytes(keys)]
 
 
 # ---------------------------------------------------------------------------
@@ -314,12 +318,25 @@ def _translate(display: str, error: Exception) -> StoreError:
         return StoreError(f"{display}: Redis refused the credentials ({message})")
     if isinstance(error, (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)):
         return RedisUnavailableError(f"{display}: Redis server unreachable or gone away ({message})")
-    if isinstance(error, redis.exceptions.ResponseError) and message.startswith("WRONGTYPE"):
+    if isinstance(error, redis.exceptions.ResponseError) and "WRONGTYPE" in message:
+        # (From a pipeline, redis-py's message starts with the command, its key perhaps binary.)
         return StoreCorruptError(f"{display}: not a dedupe index: a key under its prefix holds something else "
-                                 f"({message})")
+                                 f"({message[message.index('WRONGTYPE'):]})")
     if isinstance(error, redis.exceptions.ReadOnlyError):
         return StoreError(f"{display}: Redis server is read-only (a replica?): {message}")
     return StoreError(f"{display}: Redis error: {message}")
+
+
+def _client(parsed: RedisURL, timeout: float) -> Any:
+    return redis.Redis.from_url(parsed.client_url, socket_timeout=timeout, socket_connect_timeout=timeout,
+                                retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), _RETRIES),
+                                encoding_errors="surrogatepass")
+
+
+def _needs_redis(parsed: RedisURL) -> None:
+    if redis is None:
+        raise StoreURLError(f"index URL {parsed.display!r}: Redis support needs the redis package: "
+                            "pip install 'dedupe-provenance[redis]'")
 
 
 # ---------------------------------------------------------------------------
@@ -327,74 +344,73 @@ def _translate(display: str, error: Exception) -> StoreError:
 # ---------------------------------------------------------------------------
 
 
-class RedisIndex(ArticleIndex):
-    """An archive in a Redis database (see the module docstring).
+class RedisIndex:
+    """An index in a Redis database (see the module docstring); an
+    :class:`~dedupe.store.base.IndexBackend`.
 
-    ``timeout`` bounds connecting and each reply, in seconds. Raises
-    :class:`~dedupe.store.StoreMissingError` when there is no index under the
-    prefix and ``create`` is false, :class:`RedisUnavailableError` when the
-    server cannot be reached, and the other :class:`~dedupe.store.StoreError`
-    kinds when what is there is not a usable index for ``settings``. The
-    object may be shared by threads (redis-py keeps a connection pool).
+    ``settings`` None takes the index's recorded settings (and makes a new
+    index with the defaults). ``timeout`` bounds connecting and each reply,
+    in seconds. Raises :class:`~dedupe.store.base.StoreMissingError` when
+    there is no index under the prefix and ``create`` is false,
+    :class:`RedisUnavailableError` when the server cannot be reached, and
+    the other :class:`~dedupe.store.base.StoreError` kinds when what is
+    there is not a usable index for ``settings``. The object may be shared
+    by threads (redis-py keeps a connection pool).
     """
 
-    def __init__(self, url: str, settings: Settings = DEFAULT_SETTINGS, *, create: bool = False,
+    def __init__(self, url: str, settings: Settings | None = None, *, create: bool = False,
                  timeout: float = DEFAULT_TIMEOUT) -> None:
         parsed = parse_redis_url(url)
-        if redis is None:
-            raise StoreURLError(f"index URL {parsed.display!r}: Redis support needs the redis package: "
-                                "pip install 'dedupe-provenance[redis]'")
+        _needs_redis(parsed)
         self.url = url
         self.location = parsed.display
         self.prefix = parsed.prefix
-        self.settings = settings
+        self.settings = settings or DEFAULT_SETTINGS
         self.timeout = timeout
-        self.keys = _Keys(parsed.prefix)
+        self.keys = Keys(parsed.prefix)
         self._closed = False
-        self._redis = redis.Redis.from_url(
-            parsed.client_url, socket_timeout=timeout, socket_connect_timeout=timeout,
-            retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), _RETRIES), encoding_errors="surrogatepass")
+        self._redis = _client(parsed, timeout)
         try:
             with self._errors():
-                stored = self._read_meta()
+                stored, stray = self._read_record(), 0
                 if stored is None:
+                    # The counters first, then the record again: a creator racing us writes both
+                    # in one transaction, so only counters still without a record are stray.
+                    stray = self._redis.exists(*self.keys.counters())
+                    stored = self._read_record()
+                if stored is None:
+                    if stray:
+                        raise StoreCorruptError(f"{self.location}: keys under prefix {self.prefix!r} but no "
+                                                "settings record: not a dedupe index")
                     if not create:
                         raise StoreMissingError(f"no index at {self.location}; "
                                                 "create it with `dedupe index add --index URL`")
-                    stored = self._initialise()
-            check_settings(stored, settings, self.location)
-            self.lsh = self._make_lsh()
+                    stored = self._initialise(settings)
+            self.settings = settings_from_record(stored, settings, self.location)
+            self.buckets = self._key_storage()
         except BaseException:
             self.close()
             raise
 
     # --- opening --------------------------------------------------------------
 
-    def _read_meta(self) -> dict[str, Any] | None:
-        """The settings record (with the format version of its own field), or
-        None when there is none."""
+    def _read_record(self) -> dict[str, Any] | None:
+        """The record as :func:`~dedupe.store.base.settings_from_record`
+        reads it, or None when there is none."""
         meta = self._redis.hgetall(self.keys.meta)
         if not meta:
             return None
         try:
-            fields = {key.decode(): value.decode() for key, value in meta.items()}
-            stored = json.loads(fields["settings"])
-            if not isinstance(stored, dict):
-                raise ValueError("not an object")
-        except (KeyError, ValueError) as error:  # (UnicodeDecodeError is a ValueError)
-            raise StoreCorruptError(f"{self.location}: index is damaged: settings record unreadable "
-                                    f"({_one_line(error)})") from None
-        version = fields.get("format_version")
-        if version is not None:
-            stored["format_version"] = int(version) if version.isdigit() else version
-        return stored
+            return read_record(meta)
+        except ValueError as error:
+            raise StoreCorruptError(f"{self.location}: index is damaged: {error}") from None
 
-    def _initialise(self) -> dict[str, Any]:
-        """Write the settings record and counters in one transaction, or find
-        that a process racing us already has."""
-        record = index_settings(self.settings)
-        fields = {"settings": json.dumps(record), "format_version": str(FORMAT_VERSION),
-                  "created": _now(), "created_by": f"dedupe {__version__}"}
+    def _initialise(self, settings: Settings | None) -> dict[str, Any]:
+        """Write the record and counts in one transaction, or find that a
+        process racing us already has."""
+        record = index_record(settings or DEFAULT_SETTINGS)
+        fields = {"format_version": str(FORMAT_VERSION), "record": json.dumps(record),
+                  "created": now(), "created_by": f"dedupe {__version__}"}
         for _ in range(_ATTEMPTS):
             with self._redis.pipeline() as pipe:
                 try:
@@ -410,39 +426,29 @@ class RedisIndex(ArticleIndex):
                                                 "settings record: not a dedupe index")
                     pipe.multi()
                     pipe.hset(self.keys.meta, mapping=fields)
-                    pipe.set(self.keys.sentence_count, 0, nx=True)
-                    pipe.set(self.keys.eligible_count, 0, nx=True)
+                    pipe.hset(self.keys.counts, mapping={_SENTENCES: 0, _ELIGIBLE: 0, _BUCKETS: 0})
                     pipe.execute()
                     break
                 except WatchError:
                     continue
-        stored = self._read_meta()
+        stored = self._read_record()
         if stored is None:
             raise StoreError(f"{self.location}: could not create the index (its settings record vanished)")
         return stored
 
-    def _make_lsh(self) -> Any:
-        """datasketch's MinHashLSH over the index's Redis storage (no pickling)."""
-        from datasketch import MinHashLSH
-        from datasketch.storage import RedisListStorage, RedisSetStorage
+    def _key_storage(self) -> Any:
+        """datasketch's Redis set storage of the index key sets, on this
+        index's connection pool (see the module docstring)."""
+        from datasketch.storage import unordered_storage
 
-        kwargs = self._redis.connection_pool.connection_kwargs
-        config: dict[str, Any] = {name: kwargs[name] for name in ("host", "port", "db", "username", "password")
-                                  if kwargs.get(name) is not None}
-        config.update(socket_timeout=self.timeout, socket_connect_timeout=self.timeout)
-        if urlsplit(self.url).scheme.lower() == "rediss":
-            config["ssl"] = True
-        lsh = MinHashLSH(num_perm=self.settings.num_perm, params=tuple(self.settings.index_bands),
-                         storage_config={"type": "redis", "basename": self.keys.lsh_basename, "redis": config},
-                         prepickle=False)
-        usable = (not lsh.prepickle and isinstance(lsh.keys, RedisListStorage)
-                  and all(isinstance(table, RedisSetStorage) for table in lsh.hashtables)
-                  and callable(getattr(lsh, "_H", None)) and callable(getattr(lsh.keys, "_insert", None))
-                  and callable(getattr(lsh.keys, "redis_key", None)))
-        if not usable:
-            raise StoreError(f"{self.location}: this datasketch's MinHashLSH Redis storage is not the layout "
-                             "dedupe writes; install datasketch 2.x")
-        return lsh
+        storage = unordered_storage({"type": "redis", "redis": {"connection_pool": self._redis.connection_pool}},
+                                    name=self.keys.key_sets)
+        probe = b"\0" * 8
+        if not (callable(getattr(storage, "getmany", None)) and callable(getattr(storage, "redis_key", None))
+                and storage.redis_key(probe) == self.keys.key_sets + probe):
+            raise StoreError(f"{self.location}: the installed datasketch's Redis storage names its keys "
+                             "otherwise than dedupe reads them")
+        return storage
 
     # --- connections ---------------------------------------------------------
 
@@ -457,90 +463,114 @@ class RedisIndex(ArticleIndex):
             raise _translate(self.location, error) from None
 
     @contextmanager
-    def _snapshot(self) -> Iterator[None]:
-        # Redis has no read snapshots (see "Reads" in the module docstring).
+    def snapshot(self) -> Iterator[None]:
+        """Redis has no read snapshots (see "Reads" in the module docstring):
+        the lookups of a check see the index as each finds it."""
         with self._errors():
             yield
 
     def close(self) -> None:
-        """Close the connections (ours and those of datasketch's storage
-        objects, which connect only if ``lsh`` is used directly). Idempotent."""
+        """Close the connection pool (the key storage shares it). Idempotent."""
         self._closed = True
-        lsh = getattr(self, "lsh", None)
-        storages = [lsh.keys, *lsh.hashtables] if lsh is not None else []
-        for client in [getattr(self, "_redis", None), *(getattr(s, "_redis", None) for s in storages)]:
-            if client is not None:
-                try:
-                    client.close()
-                except Exception:  # noqa: BLE001 -- closing a dead connection may fail; nothing to do
-                    pass
+        client = getattr(self, "_redis", None)
+        if client is not None:
+            try:
+                client.close()
+            except Exception:  # noqa: BLE001 -- closing a dead connection may fail; nothing to do
+                pass
 
-    # --- public operations ---------------------------------------------------
+    def __enter__(self) -> RedisIndex:
+        return self
 
-    def _add_many(self, articles: Sequence[Article],
-                  prints: Sequence[Fingerprinted | None]) -> builtins.list[tuple[int, bool]]:
-        """See :meth:`~dedupe.store.ArticleIndex.add_many`: (id, True) for each
-        new article, (the existing id, False) for one with the same kind and
-        text as one stored or earlier in the batch (its stored publisher is
-        then left as it was). One transaction for the whole batch, all or
-        nothing: see the module docstring."""
-        digests = [content_hash(article) for article in articles]
-        distinct = builtins.list(dict.fromkeys(digests))
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- adding and removing ---------------------------------------------------
+
+    def add_many(self, entries: Sequence[IndexEntry]) -> list[tuple[int, bool]]:
+        """See :meth:`~dedupe.store.base.IndexBackend.add_many`: one watched
+        ``MULTI``/``EXEC`` for the whole batch, all or nothing (see the
+        module docstring)."""
+        digests = [content_hash(entry.article) for entry in entries]
+        first: dict[str, IndexEntry] = {}
+        for digest, entry in zip(digests, entries):
+            first.setdefault(digest, entry)
+        if not first:
+            return []
         with self._errors():
-            claimed = self._redis.mget([self.keys.hash(digest) for digest in distinct]) if distinct else []
-            found = {digest: (int(value), False) for digest, value in zip(distinct, claimed) if value is not None}
-            fresh: dict[str, _New] = {}
-            for article, digest, given in zip(articles, digests, prints):
-                if digest not in found and digest not in fresh:
-                    fresh[digest] = _New(article, given if given is not None else fingerprint(article, self.settings),
-                                         article_columns(article), body_hash(article))
-            if fresh:
-                found.update(self._write(fresh))
+            claimed = dict(zip(first, self._redis.mget([self.keys.hash(digest) for digest in first])))
+            prints = {digest: entry.prints if entry.prints is not None else fingerprint(entry.article, self.settings)
+                      for digest, entry in first.items() if claimed[digest] is None}
+            found = self._write(first, prints)
         results = []
         for digest in digests:
             results.append(found[digest])
             found[digest] = (found[digest][0], False)  # a repeat later in the batch is not new
         return results
 
-    def _write(self, fresh: Mapping[str, _New]) -> dict[str, tuple[int, bool]]:
-        """Store the articles of ``fresh`` (by content hash) in one
-        transaction; (id, new) for each."""
-        last = int(self._redis.incrby(self.keys.next_id, len(fresh)))
-        ids = {digest: last - len(fresh) + 1 + n for n, digest in enumerate(fresh)}
-        claims = [self.keys.hash(digest) for digest in fresh]
-        for _ in range(_ATTEMPTS):
+    def _write(self, entries: Mapping[str, IndexEntry],
+               prints: dict[str, Fingerprinted]) -> dict[str, tuple[int, bool]]:
+        """Store the articles of ``entries`` (by content hash) not stored yet,
+        in one transaction; (id, new) for each. ``prints``: the fingerprints
+        of those new at the first look (others are computed if need be).
+
+        Each attempt takes new ids: one taken before may have been used by
+        a transaction whose reply was lost (and its article removed since),
+        and ids are never used twice."""
+        mine: dict[str, set[int]] = {}  # every id this add took, by content hash
+        settled: dict[str, tuple[int, bool]] = {}
+        for _ in range(len(entries) + _ATTEMPTS):
+            pending = [digest for digest in entries if digest not in settled]
+            claims = [self.keys.hash(digest) for digest in pending]
             with self._redis.pipeline() as pipe:
                 try:
                     pipe.watch(*claims)
                     claimed = {digest: None if value is None else int(value)
-                               for digest, value in zip(fresh, pipe.mget(claims))}
-                    if any(claimed[digest] == ids[digest] for digest in fresh):
-                        # Ours went through before a lost reply: all of it did.
-                        return {digest: (ids[digest], True) if value in (None, ids[digest]) else (value, False)
-                                for digest, value in claimed.items()}
-                    taken = {digest: (value, False) for digest, value in claimed.items() if value is not None}
-                    todo = [digest for digest in fresh if digest not in taken]
-                    if not todo:  # other workers' adds won for every one
-                        return taken
+                               for digest, value in zip(pending, pipe.mget(claims))}
+                    for digest, value in claimed.items():
+                        if value is not None:  # an id of ours: an attempt went through, its reply lost
+                            settled[digest] = (value, value in mine.get(digest, ()))
+                    todo = [digest for digest, value in claimed.items() if value is None]
+                    if not todo:  # stored already, by this add before or by other workers
+                        return settled
+                    for digest in todo:  # stored at the first look, removed since
+                        if digest not in prints:
+                            entry = entries[digest]
+                            prints[digest] = (entry.prints if entry.prints is not None
+                                              else fingerprint(entry.article, self.settings))
+                    last = int(pipe.incrby(self.keys.next_id, len(todo)))
+                    ids = {digest: last - len(todo) + 1 + n for n, digest in enumerate(todo)}
+                    for digest, article_id in ids.items():
+                        mine.setdefault(digest, set()).add(article_id)
+                    bodies = {digest: body_hash(entries[digest].article) for digest in todo}
+                    self._require_types({
+                        **self._shared_types(),
+                        **{name: kinds for digest in todo for name, kinds in (
+                            (self.keys.article(ids[digest]), _ABSENT), (self.keys.body(bodies[digest]), _SET),
+                            (self.keys.hash(digest), _STRING))},
+                        **{self.buckets.redis_key(key): _SET for digest in todo
+                           for key in key_bytes(prints[digest].keys)}})
                     # Always under WATCH: when the connection drops during EXEC, redis-py then
                     # raises WatchError instead of sending the transaction again.
                     pipe.multi()
                     totals = _Totals()
                     for digest in todo:
-                        new = fresh[digest]
-                        _queue_article(pipe, self.keys, ids[digest], digest, new.body_hash, new.columns, new.prints)
-                        _queue_lsh(pipe, self.lsh, ids[digest], new.prints)
-                        totals.add(new.columns, new.prints)
+                        entry, found = entries[digest], prints[digest]
+                        columns = article_columns(entry.article, entry.publisher)
+                        _queue_article(pipe, self.keys, ids[digest], digest, bodies[digest], columns, found)
+                        _queue_keys(pipe, self.buckets, ids[digest], found)
+                        totals.add(columns, found)
                     _queue_totals(pipe, self.keys, totals)
                     pipe.execute()
-                    return {**taken, **{digest: (ids[digest], True) for digest in todo}}
+                    settled.update({digest: (ids[digest], True) for digest in todo})
+                    return settled
                 except WatchError:
                     continue
-        first = next(iter(fresh.values())).article.path
-        what = first if len(fresh) == 1 else f"{len(fresh)} articles ({first}, ...)"
+        first = next(iter(entries.values())).article.path
+        what = first if len(entries) == 1 else f"{len(entries)} articles ({first}, ...)"
         raise StoreError(f"{self.location}: could not add {what}: the index kept changing under it")
 
-    def remove(self, ids: Iterable[int]) -> builtins.list[int]:
+    def remove(self, ids: Iterable[int]) -> list[int]:
         """Remove the articles with these ids, each in one transaction;
         return those that were there (the caller reports the others)."""
         removed = []
@@ -551,46 +581,51 @@ class RedisIndex(ArticleIndex):
         return removed
 
     def _remove_one(self, article_id: int) -> bool:
-        keys = self.keys
+        key = self.keys.article(article_id)
         for _ in range(_ATTEMPTS):
             with self._redis.pipeline() as pipe:
                 try:
-                    pipe.watch(keys.article(article_id))
-                    fields = ("content_hash", "body_hash", "publisher", *_LOAD_FIELDS)
-                    values = dict(zip(fields, pipe.hmget(keys.article(article_id), fields)))
+                    pipe.watch(key)
+                    values = dict(zip(_REMOVE_FIELDS, pipe.hmget(key, _REMOVE_FIELDS)))
                     if values["path"] is None:
+                        if pipe.exists(key):
+                            raise StoreCorruptError(f"{self.location}: index is damaged: article {article_id} "
+                                                    "has no path")
                         pipe.unwatch()
                         return False
-                    sentences = pipe.get(keys.sentences(article_id))
-                    if sentences is None:
-                        if pipe.exists(keys.article(article_id)):
-                            raise StoreCorruptError(f"{self.location}: index is damaged: article {article_id} "
-                                                    "has no sentences")
-                        continue  # removed by another worker meanwhile
-                    prints = fingerprint(_article(values), self.settings)
-                    rows = [n for n, (_, _, eligible) in enumerate(json.loads(sentences)) if eligible]
-                    bands = self._stored_bands(article_id, rows)
+                    lacking = [name for name in _REMOVE_FIELDS if values[name] is None and name not in _NULLABLE]
+                    if lacking:
+                        raise StoreCorruptError(f"{self.location}: index is damaged: article {article_id} has no "
+                                                f"{', '.join(lacking)}")
+                    prints = fingerprint(_article(values, self.location, article_id), self.settings)
+                    counts = (len(prints.sentences), prints.eligible_count, len(prints.keys))
+                    stored = tuple(int(values[name]) for name in _COUNT_FIELDS)
+                    if stored != counts:
+                        raise StoreCorruptError(
+                            f"{self.location}: index is damaged: article {article_id} was stored with "
+                            f"{'/'.join(map(str, stored))} sentences/eligible/keys, "
+                            f"its text gives {'/'.join(map(str, counts))}")
+                    self._require_types({
+                        **self._shared_types(), self.keys.body(_text(values["body_hash"])): _SET,
+                        self.keys.hash(_text(values["content_hash"])): _STRING,
+                        **{self.buckets.redis_key(key): _SET for key in key_bytes(prints.keys)}})
                     pipe.multi()
-                    _queue_removal(pipe, keys, self.lsh, article_id, values, prints, rows, bands)
+                    _queue_removal(pipe, self.keys, self.buckets, article_id, values, prints)
                     pipe.execute()
                     return True
                 except WatchError:
                     continue
         raise StoreError(f"{self.location}: could not remove article {article_id}: the index kept changing")
 
-    def _stored_bands(self, article_id: int, rows: Sequence[int]) -> builtins.list[builtins.list[bytes]]:
-        """The band keys datasketch recorded for each of an article's LSH keys."""
-        pipe = self._redis.pipeline(transaction=False)
-        for row in rows:
-            pipe.lrange(self.lsh.keys.redis_key(lsh_key(article_id, row)), 0, -1)
-        return pipe.execute() if rows else []
+    # --- listing ---------------------------------------------------------------
 
     def articles(self) -> Iterator[StoredArticle]:
         """Every indexed article, oldest first, read in chunks (no texts)."""
         with self._errors():
-            start = 0
+            last = 0
             while True:
-                ids = [int(i) for i in self._redis.zrange(self.keys.ids, start, start + _CHUNK - 1)]
+                ids = [int(i) for i in self._redis.zrangebyscore(self.keys.ids, f"({last}", "+inf",
+                                                                 start=0, num=_CHUNK)]
                 if not ids:
                     return
                 pipe = self._redis.pipeline(transaction=False)
@@ -599,13 +634,8 @@ class RedisIndex(ArticleIndex):
                 for article_id, values in zip(ids, pipe.execute()):
                     if values[0] is None:
                         continue  # removed meanwhile
-                    path, title, publisher, date, words, digest, added = (_text(v) for v in values)
-                    yield StoredArticle(article_id, path, title, publisher, date, int(words), digest, added)
-                start += len(ids)
-
-    def list(self) -> builtins.list[StoredArticle]:
-        """Every indexed article, oldest first (see :meth:`articles` to stream)."""
-        return builtins.list(self.articles())
+                    yield _listed(values, self.location, article_id)
+                last = ids[-1]
 
     def publishers(self) -> set[str]:
         """The publishers of the indexed articles (as a check names them)."""
@@ -614,46 +644,47 @@ class RedisIndex(ArticleIndex):
                     if int(count) > 0}
 
     def stats(self) -> dict[str, object]:
-        """See :func:`inspect_redis`."""
+        """See :func:`inspect`."""
         with self._errors():
-            return _inspect(self._redis, self.location, self.keys, self.settings)
+            return _inspect(self._redis, self.location, self.keys)
 
-    # --- lookup primitives -----------------------------------------------------
+    # --- lookups ---------------------------------------------------------------
 
-    def _colliding(self, signatures: np.ndarray) -> Counter[int]:
-        """For each article with a sentence in one of the LSH buckets of these
-        signatures: how many distinct (band, band key) buckets hold one of its
-        sentences (several of its sentences in one bucket count once)."""
-        lsh = self.lsh
-        probes = {(band, lsh._H(signature[start:end]))
-                  for signature in signatures for band, (start, end) in enumerate(lsh.hashranges)}
-        names = [lsh.hashtables[band].redis_key(key) for band, key in probes]
+    def colliding(self, keys: np.ndarray) -> Counter[int]:
+        """For each indexed article with one of these index keys: how many
+        of the distinct keys it has (read with the storage's ``getmany``)."""
+        probes = key_bytes(np.unique(keys))
         found: Counter[int] = Counter()
         with self._errors():
-            for members in self._pipelined(names, lambda pipe, name: pipe.smembers(name)):
-                found.update({int(_ID.match(member).group(1)) for member in members})
+            for start in range(0, len(probes), _CHUNK):
+                for members in self.buckets.getmany(*probes[start:start + _CHUNK]):
+                    found.update(int(member) for member in members)
         return found
 
-    def _same_text(self, ids: Collection[int]) -> builtins.list[int]:
-        ids = builtins.list(ids)
+    def same_text(self, ids: Collection[int]) -> list[int]:
+        """``ids`` (those indexed) plus the articles with the same cleaned text, ascending."""
+        ids = list(dict.fromkeys(int(i) for i in ids))
         with self._errors():
             digests = self._pipelined(ids, lambda pipe, i: pipe.hget(self.keys.article(i), "body_hash"))
             present = {i for i, digest in zip(ids, digests) if digest is not None}
-            distinct = builtins.list({digest.decode() for digest in digests if digest is not None})
+            distinct = list({_text(digest) for digest in digests if digest is not None})
             for members in self._pipelined(distinct, lambda pipe, d: pipe.smembers(self.keys.body(d))):
                 present.update(int(member) for member in members)
         return sorted(present)
 
-    def _load(self, ids: Sequence[int]) -> builtins.list[Article]:
+    def load(self, ids: Sequence[int]) -> list[Article]:
         """The articles with these ids, in that order; one removed since the
         lookup found it is left out."""
+        distinct = list(dict.fromkeys(int(i) for i in ids))
         with self._errors():
-            rows = self._pipelined(builtins.list(ids),
-                                   lambda pipe, i: pipe.hmget(self.keys.article(i), _LOAD_FIELDS))
-        return [_article(dict(zip(_LOAD_FIELDS, values))) for values in rows if values[0] is not None]
+            rows = self._pipelined(distinct, lambda pipe, i: pipe.hmget(self.keys.article(i), _LOAD_FIELDS))
+        found = {article_id: _article(dict(zip(_LOAD_FIELDS, values)), self.location, article_id)
+                 for article_id, values in zip(distinct, rows) if values[0] is not None}
+        return [found[i] for i in ids if i in found]
 
-    def _frequencies(self, terms: Collection[str]) -> dict[str, int]:
-        terms = builtins.list(terms)
+    def frequencies(self, terms: Collection[str]) -> dict[str, int]:
+        """Indexed sentences each of ``terms`` occurs in (absent terms left out)."""
+        terms = list(dict.fromkeys(terms))
         found: dict[str, int] = {}
         with self._errors():
             for start in range(0, len(terms), _CHUNK):
@@ -663,22 +694,49 @@ class RedisIndex(ArticleIndex):
                         found[term] = int(count)
         return found
 
-    def _terms(self) -> Iterator[str]:
+    def terms(self) -> Iterator[str]:
+        """Every term of the indexed sentences, once (HSCAN may repeat one)."""
+        seen: set[str] = set()
         with self._errors():
             for term, count in self._redis.hscan_iter(self.keys.terms, count=1000):
-                if int(count) > 0:
-                    yield _text(term)
+                text = _text(term)
+                if int(count) > 0 and text not in seen:
+                    seen.add(text)
+                    yield text
 
-    def _sentence_count(self) -> int:
+    def sentence_count(self) -> int:
+        """Indexed sentences, eligible or not."""
         with self._errors():
-            value = self._redis.get(self.keys.sentence_count)
+            value = self._redis.hget(self.keys.counts, _SENTENCES)
         if value is None:
             raise StoreCorruptError(f"{self.location}: index is damaged: no sentence count")
         return int(value)
 
-    def _pipelined(self, items: Sequence[Any], queue: Any) -> builtins.list[Any]:
+    def _shared_types(self) -> dict[str, frozenset[bytes]]:
+        """The keys every add and remove writes, and the types they may have."""
+        keys = self.keys
+        return {keys.counts: _HASH, keys.ids: _ZSET, keys.terms: _HASH, keys.publishers: _HASH}
+
+    def _require_types(self, expected: Mapping[Any, frozenset[bytes]]) -> None:
+        """Raise :class:`StoreCorruptError` unless each key is absent or of
+        its type (:data:`_ABSENT`: absent only). Checked before a transaction, because Redis does not roll
+        one back when a command in it fails on a key of another type: the
+        other commands would still apply."""
+        names = list(expected)
+        for name, kind in zip(names, self._pipelined(names, lambda pipe, name: pipe.type(name))):
+            kind = kind.encode() if isinstance(kind, str) else kind
+            if kind != b"none" and kind not in expected[name]:
+                shown = name.decode("utf-8", "backslashreplace") if isinstance(name, bytes) else name
+                if not expected[name]:
+                    raise StoreCorruptError(f"{self.location}: index is damaged: {shown!r} exists, but its id "
+                                            f"was just given out ({self.keys.next_id!r} went back)")
+                wanted = " or ".join(sorted(k.decode() for k in expected[name]))
+                raise StoreCorruptError(f"{self.location}: not a dedupe index: a key under its prefix holds "
+                                        f"something else ({shown!r} is a {kind.decode()}, not a {wanted})")
+
+    def _pipelined(self, items: Sequence[Any], queue: Any) -> list[Any]:
         """``queue(pipe, item)`` for every item, sent in chunks; the replies in order."""
-        replies: builtins.list[Any] = []
+        replies: list[Any] = []
         for start in range(0, len(items), _CHUNK):
             pipe = self._redis.pipeline(transaction=False)
             for item in items[start:start + _CHUNK]:
@@ -687,18 +745,14 @@ class RedisIndex(ArticleIndex):
         return replies
 
 
+def connect(location: str, settings: Settings | None, create: bool, timeout: float) -> RedisIndex:
+    """What :func:`dedupe.store.open_backend` calls for ``redis://`` and ``rediss://`` URLs."""
+    return RedisIndex(location, settings, create=create, timeout=timeout)
+
+
 # ---------------------------------------------------------------------------
 # Writing (module-level steps queued on one MULTI/EXEC transaction)
 # ---------------------------------------------------------------------------
-
-
-class _New(NamedTuple):
-    """An article to add, with what is stored of it."""
-
-    article: Article
-    prints: Fingerprinted
-    columns: dict[str, Any]
-    body_hash: str
 
 
 class _Totals:
@@ -707,79 +761,65 @@ class _Totals:
     def __init__(self) -> None:
         self.terms: Counter[str] = Counter()
         self.publishers: Counter[str] = Counter()
-        self.sentences = 0
-        self.eligible = 0
+        self.sentences = self.eligible = self.keys = 0
 
     def add(self, columns: Mapping[str, Any], prints: Fingerprinted) -> None:
         self.terms.update(prints.frequencies)
-        if columns.get("publisher"):
+        if columns["publisher"] is not None:
             self.publishers[columns["publisher"]] += 1
         self.sentences += len(prints.sentences)
-        self.eligible += len(prints.eligible_rows)
+        self.eligible += prints.eligible_count
+        self.keys += len(prints.keys)
 
 
-def _queue_article(pipe: Any, keys: _Keys, article_id: int, digest: str, text_digest: str,
-                   columns: dict[str, Any], prints: Fingerprinted) -> None:
-    """Queue an article's own keys and its ``{p}:hash:`` claim (the counts
-    shared by all articles are queued by :func:`_queue_totals`)."""
+def _queue_article(pipe: Any, keys: Keys, article_id: int, digest: str, text_digest: str,
+                   columns: Mapping[str, Any], prints: Fingerprinted) -> None:
+    """Queue an article's hash, its ``{p}:hash:`` claim, its place in
+    ``{p}:ids`` and its body set (its key sets: :func:`_queue_keys`; the
+    counts shared by all articles: :func:`_queue_totals`)."""
     stored = {name: str(value) for name, value in columns.items() if value is not None}
-    stored.update(content_hash=digest, body_hash=text_digest, added=_now(),
-                  sentence_count=str(len(prints.sentences)), eligible_count=str(len(prints.eligible_rows)))
+    stored.update(content_hash=digest, body_hash=text_digest, added=now(), sentence_count=str(len(prints.sentences)),
+                  eligible_count=str(prints.eligible_count), key_count=str(len(prints.keys)))
     pipe.hset(keys.article(article_id), mapping=stored)
-    pipe.set(keys.sentences(article_id), json.dumps(
-        [[span.start, span.end, int(ok)] for span, ok in zip(prints.sentences, prints.eligible)]))
-    pipe.set(keys.signatures(article_id), b"".join(signature_bytes(row) for row in prints.signatures))
     pipe.sadd(keys.body(text_digest), article_id)
     pipe.zadd(keys.ids, {str(article_id): article_id})
     pipe.set(keys.hash(digest), article_id)
 
 
-def _queue_totals(pipe: Any, keys: _Keys, totals: _Totals) -> None:
+def _queue_keys(pipe: Any, storage: Any, article_id: int, prints: Fingerprinted) -> None:
+    """Queue the article's id into the set of each of its index keys, as
+    the storage names them."""
+    for key in key_bytes(prints.keys):
+        pipe.sadd(storage.redis_key(key), article_id)
+
+
+def _queue_totals(pipe: Any, keys: Keys, totals: _Totals) -> None:
     """Queue the term, publisher and sentence counts of a transaction's articles."""
     for term, count in totals.terms.items():
         pipe.hincrby(keys.terms, term, count)
     for publisher, count in totals.publishers.items():
         pipe.hincrby(keys.publishers, publisher, count)
-    pipe.incrby(keys.sentence_count, totals.sentences)
-    pipe.incrby(keys.eligible_count, totals.eligible)
+    for name, count in ((_SENTENCES, totals.sentences), (_ELIGIBLE, totals.eligible), (_BUCKETS, totals.keys)):
+        pipe.hincrby(keys.counts, name, count)
 
 
-def _queue_lsh(pipe: Any, lsh: Any, article_id: int, prints: Fingerprinted) -> None:
-    """Queue the LSH entries of an article's eligible sentences: what
-    ``MinHashLSH.insert(key, LeanMinHash(signature))`` writes, through
-    datasketch's own storage objects, onto ``pipe`` instead of their
-    connections (so they join the add's transaction)."""
-    for row, signature in zip(prints.eligible_rows, prints.signatures):
-        key = lsh_key(article_id, row)
-        bands = [lsh._H(signature[start:end]) for start, end in lsh.hashranges]
-        lsh.keys._insert(pipe, key, *bands)
-        for band, table in zip(bands, lsh.hashtables):
-            table._insert(pipe, band, key)
-
-
-def _queue_removal(pipe: Any, keys: _Keys, lsh: Any, article_id: int, values: dict[str, Any],
-                   prints: Fingerprinted, rows: Sequence[int], bands: Sequence[Sequence[bytes]]) -> None:
-    """Queue the removal of everything :func:`_queue_article` and
-    :func:`_queue_lsh` wrote for an article."""
-    for row, keys_of_row in zip(rows, bands):
-        key = lsh_key(article_id, row)
-        if keys_of_row:
-            names = [table.redis_key(band) for band, table in zip(keys_of_row, lsh.hashtables)]
-            tables = [table._name for table in lsh.hashtables[: len(keys_of_row)]]
-            pipe.execute_command("EVAL", _UNBUCKET, 2 * len(names), *names, *tables, key, *keys_of_row)
-        pipe.hdel(lsh.keys._name, key)
-        pipe.delete(lsh.keys.redis_key(key))
+def _queue_removal(pipe: Any, keys: Keys, storage: Any, article_id: int, values: Mapping[str, Any],
+                   prints: Fingerprinted) -> None:
+    """Queue the removal of everything the add of an article wrote (a set
+    or hash left empty goes with its last member)."""
+    for key in key_bytes(prints.keys):
+        pipe.srem(storage.redis_key(key), article_id)
     if prints.frequencies:
         pipe.execute_command("EVAL", _UNCOUNT, 1, keys.terms,
                              *(item for term, count in prints.frequencies.items() for item in (term, count)))
     if values["publisher"] is not None:
         pipe.execute_command("EVAL", _UNCOUNT, 1, keys.publishers, values["publisher"], 1)
-    pipe.incrby(keys.sentence_count, -len(prints.sentences))
-    pipe.incrby(keys.eligible_count, -len(rows))
+    for name, count in ((_SENTENCES, len(prints.sentences)), (_ELIGIBLE, prints.eligible_count),
+                        (_BUCKETS, len(prints.keys))):
+        pipe.hincrby(keys.counts, name, -count)
     pipe.srem(keys.body(_text(values["body_hash"])), article_id)
     pipe.zrem(keys.ids, str(article_id))
-    pipe.delete(keys.article(article_id), keys.sentences(article_id), keys.signatures(article_id),
-                keys.hash(_text(values["content_hash"])))
+    pipe.delete(keys.article(article_id), keys.hash(_text(values["content_hash"])))
 
 
 # ---------------------------------------------------------------------------
@@ -787,112 +827,140 @@ def _queue_removal(pipe: Any, keys: _Keys, lsh: Any, article_id: int, values: di
 # ---------------------------------------------------------------------------
 
 
-def _text(value: bytes | None) -> str | None:
-    return None if value is None else value.decode("utf-8", "surrogatepass")
+def _text(value: bytes) -> str:
+    return value.decode("utf-8", "surrogatepass")
 
 
-def _article(values: dict[str, Any]) -> Article:
-    text = {name: _text(values[name]) for name in _LOAD_FIELDS}
-    return article_from_columns(text["path"], text["text"], text["body"], text["debris"], text["kind"],
-                                text["title"], text["metadata"])
+def _optional(value: bytes | None) -> str | None:
+    return None if value is None else _text(value)
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+def _article(values: Mapping[str, Any], location: str, article_id: int) -> Article:
+    """An article from the fields of its hash (:data:`_LOAD_FIELDS`)."""
+    try:
+        path, text, body, debris, kind, metadata = (_text(values[name]) for name in
+                                                    ("path", "text", "body", "debris", "kind", "metadata"))
+        return article_from_columns(path, text, body, debris, kind, _optional(values["title"]), metadata)
+    except (AttributeError, TypeError, ValueError) as error:  # a field missing or unreadable
+        raise StoreCorruptError(f"{location}: index is damaged: article {article_id} unreadable "
+                                f"({_one_line(error)})") from None
 
 
-def inspect_redis(url: str, settings: Settings = DEFAULT_SETTINGS,
-                  timeout: float = DEFAULT_TIMEOUT) -> dict[str, object]:
+def _listed(values: Sequence[Any], location: str, article_id: int) -> StoredArticle:
+    """An article as listed, from the fields of its hash (:data:`_LIST_FIELDS`)."""
+    path, title, publisher, date, words, digest, added = values
+    try:
+        return StoredArticle(article_id, _text(path), _optional(title), _optional(publisher), _optional(date),
+                             int(words), _text(digest), _text(added))
+    except (AttributeError, TypeError, ValueError) as error:
+        raise StoreCorruptError(f"{location}: index is damaged: article {article_id} unreadable "
+                                f"({_one_line(error)})") from None
+
+
+def read_record(meta: Mapping[bytes, bytes]) -> dict[str, Any]:
+    """The record of a ``{p}:meta`` hash as
+    :func:`~dedupe.store.base.settings_from_record` reads it, with
+    ``created``. Raises ValueError when it cannot be read (unless its format
+    version, which then says why the index cannot be used, is another one).
+
+    >>> from dedupe.store.base import index_record
+    >>> meta = {b"format_version": b"3", b"record": json.dumps(index_record(Settings())).encode()}
+    >>> read_record(meta)["settings"]["index_bands"]
+    [4, 5]
+    >>> read_record({b"format_version": b"2", b"settings": b"{}"})
+    {'format_version': 2, 'created': None}
+    """
+    fields = {key.decode(): value.decode() for key, value in meta.items()}  # (UnicodeDecodeError: a ValueError)
+    version_text = fields.get("format_version")
+    version: object = int(version_text) if version_text and version_text.isdigit() else version_text
+    try:
+        if "record" not in fields:
+            raise ValueError("no record field")
+        record = json.loads(fields["record"])
+        if not isinstance(record, dict):
+            raise ValueError("not a JSON object")
+    except ValueError as error:
+        if not isinstance(version, int) or version == FORMAT_VERSION:
+            raise ValueError(f"settings record unreadable ({_one_line(error)})") from None
+        record = {}
+    return {**record, "format_version": version, "created": fields.get("created")}
+
+
+def inspect(location: str, timeout: float = DEFAULT_TIMEOUT) -> dict[str, object]:
     """What ``dedupe index stats`` shows for a Redis index, in any state:
-    counts (``eligible_sentences``: the fingerprinted sentences, each an LSH
-    key; ``buckets``: their entries in the LSH's band sets, ``b`` each), the
-    settings record, ``settings_match`` and ``integrity`` ("ok" or what is
-    wrong, one line). Raises :class:`StoreMissingError` when there
-    is no index under the prefix, :class:`RedisUnavailableError` when the
-    server cannot be reached, :class:`StoreURLError` for a bad URL."""
-    parsed = parse_redis_url(url)
-    if redis is None:
-        raise StoreURLError(f"index URL {parsed.display!r}: Redis support needs the redis package: "
-                            "pip install 'dedupe-provenance[redis]'")
-    client = redis.Redis.from_url(parsed.client_url, socket_timeout=timeout, socket_connect_timeout=timeout,
-                                  retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), _RETRIES))
-    keys = _Keys(parsed.prefix)
+    the counts (``buckets``: the (index key, article) entries, as SQLite
+    counts them), the settings record, ``settings_match`` and ``integrity``
+    ("ok" or what is wrong, one line). Raises :class:`StoreMissingError`
+    when there is nothing under the prefix, :class:`RedisUnavailableError`
+    when the server cannot be reached, :class:`StoreURLError` for a bad URL."""
+    parsed = parse_redis_url(location)
+    _needs_redis(parsed)
+    client = _client(parsed, timeout)
+    keys = Keys(parsed.prefix)
     try:
         try:
             if not client.exists(keys.meta, *keys.counters()):
                 raise StoreMissingError(f"no index at {parsed.display}; create it with `dedupe index add --index URL`")
-            return _inspect(client, parsed.display, keys, settings)
+            return _inspect(client, parsed.display, keys)
         except redis.exceptions.RedisError as error:
             raise _translate(parsed.display, error) from None
     finally:
         client.close()
 
 
-def _inspect(client: Any, display: str, keys: _Keys, settings: Settings) -> dict[str, object]:
+def _inspect(client: Any, display: str, keys: Keys) -> dict[str, object]:
     report: dict[str, object] = {"location": display, "backend": "redis", "prefix": keys.prefix}
-    problems: builtins.list[str] = []
+    problems: list[str] = []
     try:
-        server = client.info("server")
-        memory = client.info("memory")
-        report["redis_version"] = server.get("redis_version")
-        report["server_memory_bytes"] = memory.get("used_memory")
-        meta = {key.decode(): value.decode() for key, value in client.hgetall(keys.meta).items()}
+        try:
+            report["redis_version"] = client.info("server").get("redis_version")
+            report["server_memory_bytes"] = client.info("memory").get("used_memory")
+        except redis.exceptions.ResponseError:  # INFO not allowed to this user: not the index's problem
+            pass
+        meta = client.hgetall(keys.meta)
         if not meta:
             problems.append("no settings record: not a dedupe index")
         else:
             try:
-                stored = json.loads(meta.get("settings", ""))
-                version = meta.get("format_version", "")
-                stored["format_version"] = int(version) if version.isdigit() else version
-                report.update(settings_report({**stored, "created": meta.get("created")}, settings, display))
-            except (ValueError, AttributeError, TypeError) as error:
-                problems.append(f"settings record unreadable: {_one_line(error)}")
+                report.update(settings_report(read_record(meta), display))
+            except ValueError as error:
+                problems.append(_one_line(error))
+        counts = {_text(name): int(value) for name, value in client.hgetall(keys.counts).items()}
+        if meta and not counts:
+            problems.append("no counts")
         pipe = client.pipeline(transaction=False)
         pipe.zcard(keys.ids)
-        pipe.get(keys.sentence_count)
-        pipe.get(keys.eligible_count)
         pipe.hlen(keys.terms)
-        pipe.hlen(keys.lsh_basename + b"_keys")
-        articles, sentences, eligible, terms, lsh_keys = pipe.execute()
-        # The LSH's bands are the index's (its record), whatever these settings say.
-        bands = _stored_bands_count(report.get("settings"), settings)
-        report.update(articles=articles, sentences=int(sentences or 0), eligible_sentences=int(eligible or 0),
-                      buckets=bands * lsh_keys, terms=terms)
-        if lsh_keys != int(eligible or 0):
-            problems.append(f"LSH holds {lsh_keys} sentences, the counter says {int(eligible or 0)}")
-        missing = _missing_articles(client, keys)
+        articles, terms = pipe.execute()
+        report.update(sentences=counts.get(_SENTENCES), eligible_sentences=counts.get(_ELIGIBLE), articles=articles,
+                      buckets=counts.get(_BUCKETS), terms=terms)
+        missing, totals = _article_totals(client, keys)
         if missing:
             problems.append(f"{missing} listed article(s) missing")
+        if counts and totals != {name: counts.get(name) for name in totals}:
+            problems.append("counts " + ", ".join(f"{name} {counts.get(name)}" for name in totals)
+                            + " but the articles add up to " + ", ".join(f"{n} {v}" for n, v in totals.items()))
     except redis.exceptions.ResponseError as error:
         problems.append(_one_line(error))
     report["integrity"] = "ok" if not problems else "; ".join(problems)
     return report
 
 
-def _stored_bands_count(stored: object, settings: Settings) -> int:
-    """Bands of the index's LSH: from its settings record when readable, else ``settings``'."""
-    if isinstance(stored, dict):
-        banding = stored.get("index_bands")
-        if isinstance(banding, list) and len(banding) == 2 and isinstance(banding[0], int) and banding[0] > 0:
-            return banding[0]
-    return settings.index_bands[0]
-
-
-def _missing_articles(client: Any, keys: _Keys) -> int:
-    missing, start = 0, 0
+def _article_totals(client: Any, keys: Keys) -> tuple[int, dict[str, int]]:
+    """Listed articles that are missing, and what the others' stored counts add up to."""
+    missing, last = 0, 0
+    totals = dict.fromkeys((_SENTENCES, _ELIGIBLE, _BUCKETS), 0)
     while True:
-        ids = client.zrange(keys.ids, start, start + _CHUNK - 1)
+        ids = [int(i) for i in client.zrangebyscore(keys.ids, f"({last}", "+inf", start=0, num=_CHUNK)]
         if not ids:
-            return missing
+            return missing, totals
         pipe = client.pipeline(transaction=False)
         for article_id in ids:
-            pipe.exists(keys.article(int(article_id)))
-        missing += sum(1 for found in pipe.execute() if not found)
-        start += len(ids)
-
-
-def open_redis(url: str, settings: Settings = DEFAULT_SETTINGS, create: bool = False,
-               timeout: float = DEFAULT_TIMEOUT) -> RedisIndex:
-    """What :func:`dedupe.store.open_index` calls for ``redis://`` and ``rediss://`` URLs."""
-    return RedisIndex(url, settings, create=create, timeout=timeout)
-
+            pipe.hmget(keys.article(article_id), _COUNT_FIELDS)
+        for values in pipe.execute():
+            if values[0] is None:
+                missing += 1
+                continue
+            for name, value in zip(totals, values):
+                totals[name] += int(value or 0)
+        last = ids[-1]
