@@ -33,7 +33,6 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-import numpy as np
 import snowballstemmer
 
 from dedupe.model import Article, ArticleKind, Side, Span
@@ -41,7 +40,12 @@ from dedupe.segmentation import segment_blocks
 from dedupe.settings import DEFAULT_SETTINGS, Settings
 
 if TYPE_CHECKING:
+    import numpy as np
     from datasketch import LeanMinHash
+
+# numpy is imported by the functions that compute with it: the index's
+# record (NORMALISATION, KEY_SCHEME) is read here, and `dedupe index list`
+# should not wait a tenth of a second for numpy to list an index.
 
 #: How fingerprints normalise text (NFKC, case folding, typography, Snowball
 #: English stems, stop words). Bump it whenever this module changes what terms
@@ -167,6 +171,8 @@ def _permutations(num_perm: int, seed: int, scheme: str) -> tuple[np.ndarray, np
 
 def _fmix32(values: np.ndarray) -> np.ndarray:
     """MurmurHash3's 32-bit finaliser, as datasketch applies it before permuting."""
+    import numpy as np
+
     values = values ^ (values >> np.uint32(16))
     values = values * np.uint32(0x85EBCA6B)
     values = values ^ (values >> np.uint32(13))
@@ -187,6 +193,8 @@ def signature_matrix(shingle_sets: Sequence[Sequence[str]], settings: Settings =
     >>> bool((signature_matrix([["attack", "radar", "kyiv"]], permutations=20) == full[:, :20]).all())
     True
     """
+    import numpy as np
+
     if settings.hash_scheme != "affine32":
         raise ValueError(f"only the affine32 scheme is supported, not {settings.hash_scheme!r}")
     a, b = _permutations(settings.num_perm, settings.seed, settings.hash_scheme)
@@ -303,6 +311,8 @@ def fingerprint(article: Article, settings: Settings = DEFAULT_SETTINGS) -> Fing
     >>> len(found.sentences), len(found.keys), found.frequencies["oslo"]
     (1, 4, 1)
     """
+    import numpy as np
+
     bands, rows_per_band = settings.index_bands
     table = sentence_table([article], settings, bands * rows_per_band)
     rows = [n for n, ok in enumerate(table.eligible) if ok]
@@ -329,8 +339,9 @@ def _fingerprint_job(job: tuple[str, tuple[Span, ...], ArticleKind, Settings]) -
     return fingerprint(Article("", text, body, (), kind, None, MappingProxyType({})), settings)
 
 
-_KEY_PRIME = np.uint64(0x100000001B3)
-_KEY_BASIS = np.uint64(0xCBF29CE484222325)
+#: FNV-1a's 64-bit prime and offset basis.
+_KEY_PRIME = 0x100000001B3
+_KEY_BASIS = 0xCBF29CE484222325
 
 
 def index_keys(signatures: np.ndarray, settings: Settings = DEFAULT_SETTINGS) -> np.ndarray:
@@ -343,20 +354,25 @@ def index_keys(signatures: np.ndarray, settings: Settings = DEFAULT_SETTINGS) ->
     on that band's values (up to 64-bit hash collisions, which only ever add
     a candidate that alignment then rejects), as in datasketch's MinHashLSH.
 
+    >>> import numpy as np
     >>> sig = np.arange(40, dtype=np.uint32).reshape(2, 20)
     >>> index_keys(sig).shape, index_keys(sig).dtype
     ((2, 4), dtype('int64'))
     >>> bool((index_keys(sig[:1]) == index_keys(sig)[:1]).all())
     True
     """
+    import numpy as np
+
     b, r = settings.index_bands
     if b * r > settings.num_perm:
         raise ValueError(f"index_bands {b}x{r} need more than {settings.num_perm} permutations")
     values = np.ascontiguousarray(signatures[:, : b * r], dtype=np.uint64).reshape(len(signatures), b, r)
     with np.errstate(over="ignore"):
-        keys = np.broadcast_to((_KEY_BASIS ^ np.arange(b, dtype=np.uint64)) * _KEY_PRIME, values.shape[:2]).copy()
+        prime = np.uint64(_KEY_PRIME)
+        keys = np.broadcast_to((np.uint64(_KEY_BASIS) ^ np.arange(b, dtype=np.uint64)) * prime,
+                               values.shape[:2]).copy()
         for column in range(r):
-            keys = (keys ^ values[:, :, column]) * _KEY_PRIME
+            keys = (keys ^ values[:, :, column]) * prime
         keys ^= keys >> np.uint64(33)
         keys *= np.uint64(0xFF51AFD7ED558CCD)
         keys ^= keys >> np.uint64(33)

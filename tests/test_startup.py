@@ -48,6 +48,13 @@ def test_clean_of_plain_text_imports_no_html_or_minhash_library():
     assert not found & HEAVY, found & HEAVY
 
 
+def test_index_list_imports_no_stage_library(tmp_path, run_cli):
+    url = f"sqlite:///{tmp_path / 'index.db'}"
+    assert run_cli("index", "add", SEEDS["wapo"], "--index", url)[0] == 0
+    assert not _imported("index", "list", "--index", url) & HEAVY
+    assert "numpy" in _imported("index", "add", SEEDS["nyt"], "--index", url)  # the probe sees it when used
+
+
 def test_clean_of_html_loads_the_extractors(tmp_path):
     """The converse, so the probe above can fail: HTML does need trafilatura and bs4."""
     page = tmp_path / "page.html"

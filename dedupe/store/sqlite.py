@@ -82,9 +82,7 @@ import threading
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from dedupe import __version__
 from dedupe.fingerprints import Fingerprinted, fingerprint
@@ -107,6 +105,9 @@ from dedupe.store.base import (
     settings_report,
 )
 
+if TYPE_CHECKING:
+    import numpy as np
+
 SQLITE_HEADER = b"SQLite format 3\x00"
 _HEADER_BYTES = 100
 _WAL_MODE = 2  # header bytes 18 and 19 (read and write format versions) in WAL mode
@@ -125,7 +126,6 @@ _CHECK_CHARS = 240
 _COUNTED = {"articles": "articles", "buckets": "buckets", "terms": "terms"}
 _SENTENCES_KEY = "sentences"
 _ELIGIBLE_KEY = "eligible_sentences"
-_SENTENCE_DTYPE = np.dtype("<i4")
 
 SCHEMA = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -312,6 +312,8 @@ class SQLiteIndex:
     def add_many(self, entries: Sequence[IndexEntry]) -> list[tuple[int, bool]]:
         """See :meth:`~dedupe.store.base.IndexBackend.add_many`: one
         transaction for the whole batch."""
+        import numpy as np  # here, not at the top: listing an index needs no numpy
+
         digests = [content_hash(entry.article) for entry in entries]
         with self._errors():
             stored = _find(self._connection(), digests)
@@ -390,7 +392,7 @@ class SQLiteIndex:
     # --- lookups -------------------------------------------------------------------
 
     def colliding(self, keys: np.ndarray) -> Counter[int]:
-        probes = np.unique(keys).tolist()
+        probes = sorted(set(keys.ravel().tolist()))
         connection = self._connection()
         with self._errors():
             last = connection.execute("SELECT max(id) FROM articles").fetchone()[0]
@@ -476,15 +478,14 @@ def sentence_blob(sentences: Sequence[Span], eligible: Sequence[bool]) -> bytes:
     >>> sentence_spans(sentence_blob([Span(0, 12), Span(13, 20)], [True, False]))
     [(Span(start=0, end=12), True), (Span(start=13, end=20), False)]
     """
-    values = np.array([(span.start, span.end, int(ok)) for span, ok in zip(sentences, eligible)],
-                      dtype=_SENTENCE_DTYPE).reshape(-1, 3)
-    return values.tobytes()
+    values = [value for span, ok in zip(sentences, eligible) for value in (span.start, span.end, int(ok))]
+    return struct.pack(f"<{len(values)}i", *values)
 
 
 def sentence_spans(blob: bytes) -> list[tuple[Span, bool]]:
     """The inverse of :func:`sentence_blob`."""
-    values = np.frombuffer(blob, dtype=_SENTENCE_DTYPE).reshape(-1, 3).tolist()
-    return [(Span(start, end), bool(ok)) for start, end, ok in values]
+    values = struct.unpack(f"<{len(blob) // 4}i", blob)
+    return [(Span(start, end), bool(ok)) for start, end, ok in zip(values[0::3], values[1::3], values[2::3])]
 
 
 def _insert_buckets(connection: sqlite3.Connection, rows: Sequence[tuple[int, int, int]]) -> None:
