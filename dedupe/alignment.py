@@ -31,11 +31,15 @@ merge into one passage, which is then classified as a whole:
   ``Settings.minor_change_similarity`` (house-style edits, a changed word);
 * ``reworded``: the same content in other words.
 
+Each passage's kind is then settled on its evidence (:mod:`dedupe.evidence`):
+one sentence stating the same fact in other words is what two reports of
+one event share, not taken text.
+
 >>> from dedupe.model import Span
 >>> a = side("Kyiv reported two attempted attacks on radar stations.", [Span(0, 54)])
 >>> b = side("Two attempted attacks on radar stations were reported by Kyiv.", [Span(0, 62)])
 >>> [(str(p.kind), p.a, p.b) for p in align(a, b, [(0, 0)], {})]
-[('reworded', Span(start=0, end=54), Span(start=0, end=62))]
+[('shared-facts', Span(start=0, end=54), Span(start=0, end=62))]
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from rapidfuzz.distance import Indel
 
+from dedupe.evidence import judge_passages, passage_evidence, quoted_spans
 from dedupe.fingerprints import content_terms, stem, tokens
 from dedupe.model import AlignedPassage, PassageKind, Side, Span
 from dedupe.settings import DEFAULT_SETTINGS, Settings
@@ -153,7 +158,11 @@ def align(a: Side, b: Side, candidates: Iterable[tuple[int, int]], weights: Mapp
     supported = [(i, j, score) for i, j, score in weak
                  if any(abs(i - si) <= window and abs(j - sj) <= window for si, sj, _ in strong)]
     matches = _extend(a, b, _best_matches(strong + supported, settings.best_match_ratio), weights, settings)
-    return [_passage(a, b, chain, weights, settings) for chain in _chains(a, b, matches, settings.merge_gap)]
+    chains = _chains(a, b, matches, settings.merge_gap)
+    if not chains:
+        return []
+    quotes = (quoted_spans(a.text), quoted_spans(b.text))
+    return judge_passages([_passage(a, b, chain, weights, settings, quotes) for chain in chains], settings)
 
 
 def _extend(a: Side, b: Side, matches: list[tuple[int, int]], weights: Mapping[str, float],
@@ -242,7 +251,7 @@ def _chains(a: Side, b: Side, matches: list[tuple[int, int]], gap: int) -> list[
 
 
 def _passage(a: Side, b: Side, chain: list[tuple[int, int]], weights: Mapping[str, float],
-             settings: Settings) -> AlignedPassage:
+             settings: Settings, quotes: tuple[Sequence[Span], Sequence[Span]]) -> AlignedPassage:
     rows_a = sorted({i for i, _ in chain})
     rows_b = sorted({j for _, j in chain})
     span_a = Span(a.sentences[rows_a[0]].start, a.sentences[rows_a[-1]].end)
@@ -259,8 +268,9 @@ def _passage(a: Side, b: Side, chain: list[tuple[int, int]], weights: Mapping[st
     else:
         kind = PassageKind.MINOR_CHANGES if chars >= settings.minor_change_similarity else PassageKind.REWORDED
         similarity = max(words, chars)
+    evidence = passage_evidence(a.text, span_a, b.text, span_b, settings, *quotes)
     return AlignedPassage(span_a, span_b, kind, similarity, words, chars, kept, tuple(chain),
-                          _explain(text_a, terms_a & terms_b, weights, settings))
+                          _explain(text_a, terms_a & terms_b, weights, settings), evidence)
 
 
 def _copied_core(text_a: str, span_a: Span, text_b: str, span_b: Span, settings: Settings) -> tuple[Span, Span]:

@@ -16,8 +16,10 @@ settings, calls these and renders the result.
 >>> result = check(["fixtures/seeds/bbc-biden-pressure-machine-translated-2024.txt"],
 ...                against=["fixtures/seeds/wapo-blinken-moldova-2024.txt"], policy=Policy(frozenset({"reworded"})))
 >>> verdict, = result.verdicts
->>> str(verdict.derivation), str(verdict.rewording), verdict.sources[0].publisher, result.passed
-('partial', 'heavy', 'The Washington Post', False)
+>>> str(verdict.derivation), verdict.sources[0].publisher, verdict.sources[0].credited, result.passed
+('none', 'The Washington Post', True, True)
+>>> sorted({str(p.kind) for p in verdict.sources[0].passages})
+['reworded', 'shared-facts', 'shared-quote']
 """
 
 from __future__ import annotations

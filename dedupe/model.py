@@ -142,11 +142,18 @@ REASONS: Mapping[DebrisReason, str] = MappingProxyType({
 
 
 class PassageKind(StrEnum):
-    """How a shared passage differs between its two sides."""
+    """What a shared passage is: taken text (how it differs between its two
+    sides), or what independent reports of one event share."""
 
     IDENTICAL = "identical"  # the same words in the same order
     MINOR_CHANGES = "minor-changes"  # nearly the same wording: house style, a changed word
     REWORDED = "reworded"  # the same content in other words
+    SHARED_QUOTE = "shared-quote"  # the same quotation, with no copied framing: not taken
+    SHARED_FACTS = "shared-facts"  # the same names, figures and facts in own words: not taken
+
+
+#: The kinds that count as text taken from the other side.
+TAKEN_KINDS = frozenset({PassageKind.IDENTICAL, PassageKind.MINOR_CHANGES, PassageKind.REWORDED})
 
 
 class Derivation(StrEnum):
@@ -293,12 +300,36 @@ class Side:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """What the two sides of a passage share, sorted (see :mod:`dedupe.evidence`).
+
+    ``expression_words``: side A's words outside quotations in runs of
+    shared words that carry ordinary words, not only names and numbers;
+    ``free_words`` and ``quoted_words``: side A's words outside and inside
+    quotations; ``scaffold``: similarity of the two sides' function-word
+    sequences outside quotations (0 when too short to tell); ``facts``:
+    names, numbers and dates both sides state; ``quotes``: quotations both
+    sides carry; ``sequence``: the passage is one of a run of passages in
+    the same order on both sides.
+    """
+
+    expression_words: int = 0
+    free_words: int = 0
+    quoted_words: int = 0
+    scaffold: float = 0.0
+    facts: tuple[str, ...] = ()
+    quotes: tuple[str, ...] = ()
+    sequence: bool = False
+
+
+@dataclass(frozen=True)
 class AlignedPassage:
     """A passage of article A matched with a passage of article B.
 
     ``similarity`` is the larger of ``word_similarity`` (rarity-weighted
     shared content words) and ``char_similarity`` (wording kept); ``kept``
-    the share of A's words in runs of three or more shared words.
+    the share of A's words in runs of three or more shared words;
+    ``evidence`` what shows copying and what independent reports share.
     ``sentences`` lists the matched sentence index pairs behind it;
     ``shared`` the most telling words both sides use, as written in A.
     """
@@ -312,6 +343,13 @@ class AlignedPassage:
     kept: float
     sentences: tuple[tuple[int, int], ...]
     shared: tuple[str, ...]
+    evidence: Evidence = Evidence()
+
+    @property
+    def taken(self) -> bool:
+        """Whether the passage is text taken from the other side, not only
+        what independent reports share (a quotation, names and figures)."""
+        return self.kind in TAKEN_KINDS
 
 
 @dataclass(frozen=True)

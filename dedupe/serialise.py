@@ -27,6 +27,7 @@ from dedupe.model import (
     Comparison,
     Debris,
     Direction,
+    Evidence,
     Finding,
     SourceUse,
     StoredArticle,
@@ -85,9 +86,17 @@ def passage_data(passage: AlignedPassage, text_a: str, text_b: str, names: tuple
         "similarity": passage.similarity,
         "scores": {"words": passage.word_similarity, "characters": passage.char_similarity, "kept": passage.kept},
         "shared_words": list(passage.shared),
+        "evidence": evidence_data(passage.evidence),
         f"{first}_text": passage.a.of(text_a)[:limit],
         f"{second}_text": passage.b.of(text_b)[:limit],
     }
+
+
+def evidence_data(evidence: Evidence) -> dict[str, Any]:
+    """What shows copying in a passage, and what independent reports share."""
+    return {"expression_words": evidence.expression_words, "free_words": evidence.free_words,
+            "quoted_words": evidence.quoted_words, "scaffold": evidence.scaffold, "sequence": evidence.sequence,
+            "facts": list(evidence.facts), "quotes": list(evidence.quotes)}
 
 
 def direction_data(found: Direction, a: str, b: str) -> dict[str, Any]:

@@ -177,12 +177,45 @@ class Settings:
     #: Shared words listed per passage to explain a match, rarest first.
     explain_terms: int = 10
 
+    # --- evidence (copied expression, not shared facts) --------------------
+    #: A run of shared words counts as copied expression only when it holds
+    #: at least this many ordinary content words (not names, numbers or
+    #: function words): "Jane Doe, 34, of" is two reports naming one person,
+    #: "was found guilty of causing" is wording.
+    expression_min_content_words: int = 3
+    #: A passage shows copied expression with at least this many of its
+    #: words (outside quotations) in such runs: about one clause written the
+    #: same way. Independent reports of one event share a stock phrase or
+    #: two ("was found guilty of"), rarely a whole clause.
+    min_expression_words: int = 8
+    #: Function words (outside quotations) each side needs before their
+    #: sequences are compared: fewer match by chance.
+    scaffold_min_words: int = 8
+    #: Similarity of the two sides' function-word sequences at or above
+    #: which a passage keeps the scaffolding of the other (a synonym-spun
+    #: copy swaps the content words and keeps "the ... of the ... that").
+    scaffold_similarity: float = 0.85
+    #: Reworded passages without copied expression count as taken only in
+    #: a run of at least this many passages (outside quotations) in the same
+    #: order on both sides: the same selection and sequence of facts over
+    #: several sentences, as a translation keeps. One or two same-fact
+    #: sentences are what two reporters at one event write.
+    min_sequence_passages: int = 3
+
     # --- verdicts -----------------------------------------------------------
     #: Share of a candidate's body characters from sources at or above which
     #: it is a whole copy ...
     whole_coverage: float = 0.8
     #: ... and a partial one (a tenth of an article is a substantial take).
     partial_coverage: float = 0.1
+    #: ... or when at least this share of the source is in the candidate: a
+    #: short wire story reproduced whole inside a long article is a partial
+    #: copy of it, however long the article.
+    partial_source_coverage: float = 0.5
+    #: Words of taken text (outside quotations) a source must give before
+    #: any derivation is claimed: about two news sentences. A single short
+    #: match (a same-fact sentence, a stock phrase) never makes a copy.
+    min_evidence_words: int = 30
     #: Share of the taken text's words kept in runs of three or more shared
     #: words at or above which the taking is verbatim (all but a word here and
     #: there), and light rewording (half the wording kept; else heavy).

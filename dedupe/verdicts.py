@@ -21,9 +21,10 @@ From the passages a candidate shares with each source
 
 >>> from dedupe.cleaning import clean_text
 >>> from dedupe.comparison import compare_against
->>> wire = clean_text("Russia fired 90 missiles at Kyiv overnight, officials said.", "wire.txt")
->>> copy = clean_text("Russia fired 90 missiles at Kyiv overnight, officials said.\\n"
-...                   "The mayor of Lviv said 12 people were hurt there.", "copy.txt")
+>>> story = ("Russia fired 90 missiles at Kyiv overnight, officials said. Air defences shot down most of "
+...          "them over the capital region. Power was cut in several districts after a strike on a substation.")
+>>> wire = clean_text(story, "wire.txt")
+>>> copy = clean_text(story + "\\nThe mayor of Lviv said 12 people were hurt there.", "copy.txt")
 >>> verdict, = judge(compare_against([copy], [wire]))
 >>> str(verdict.derivation), str(verdict.rewording), [c.text for c in verdict.new_claims]
 ('partial', 'verbatim', ['The mayor of Lviv said 12 people were hurt there.'])
@@ -97,26 +98,31 @@ def judge(matches: SourceMatches, publishers: Mapping[str, str] | None = None,
         uses = []
         for source_number, passages in by_candidate.get(number, []):
             source = matches.sources[source_number]
-            coverage = _share(body, (p.a for p in passages))
+            taken = [p for p in passages if p.taken]
+            coverage = _share(body, (p.a for p in taken))
+            source_coverage = _share(source.body, (p.b for p in taken))
             publisher = names[source_number]
             uses.append(SourceUse(
                 source=source,
                 publisher=publisher,
-                derivation=_derivation(coverage, settings),
-                rewording=_rewording(passages, settings),
+                derivation=_derivation(coverage, source_coverage, _evidence_words(taken), settings,
+                                       verbatim=_verbatim(taken)),
+                rewording=_rewording(taken, settings),
                 coverage=coverage,
-                source_coverage=_share(source.body, (p.b for p in passages)),
+                source_coverage=source_coverage,
                 credited=publisher is not None and publisher in credited,
                 passages=passages,
             ))
         uses.sort(key=lambda use: (-use.coverage, use.source.path))
-        all_passages = [p for use in uses for p in use.passages]
-        coverage = _share(body, (p.a for p in all_passages))
-        new = _uncovered(sentences, [p.a for p in all_passages])
+        all_taken = [p for use in uses for p in use.passages if p.taken]
+        coverage = _share(body, (p.a for p in all_taken))
+        derivation = max((_derivation(coverage, 0.0, _evidence_words(all_taken), settings, verbatim=False),
+                          *(use.derivation for use in uses)), key=_DERIVATION_RANK.__getitem__)
+        new = _uncovered(sentences, [p.a for use in uses for p in use.passages])
         verdicts.append(Verdict(
             candidate=candidate,
-            derivation=_derivation(coverage, settings),
-            rewording=_rewording(all_passages, settings) if all_passages else None,
+            derivation=derivation,
+            rewording=_rewording(all_taken, settings) if all_taken else None,
             coverage=coverage,
             sources=tuple(uses),
             new_material=tuple(_merge_adjacent(candidate.text, new)),
@@ -127,12 +133,36 @@ def judge(matches: SourceMatches, publishers: Mapping[str, str] | None = None,
     return verdicts
 
 
-def _derivation(coverage: float, settings: Settings) -> Derivation:
+_DERIVATION_RANK = {Derivation.NONE: 0, Derivation.PARTIAL: 1, Derivation.WHOLE: 2}
+
+
+def _derivation(coverage: float, source_coverage: float, evidence_words: int, settings: Settings, *,
+                verbatim: bool) -> Derivation:
+    """``whole`` when essentially all of the candidate is taken text;
+    ``partial`` when a substantial share of the candidate is, or most of
+    the source is in it (a short story reproduced inside a long one). Never
+    on less than ``settings.min_evidence_words`` words of taken text, unless
+    the two are one text word for word (``verbatim``: a short item
+    reproduced entire)."""
+    if verbatim and coverage >= settings.whole_coverage and source_coverage >= settings.whole_coverage:
+        return Derivation.WHOLE
+    if evidence_words < settings.min_evidence_words:
+        return Derivation.NONE
     if coverage >= settings.whole_coverage:
         return Derivation.WHOLE
-    if coverage >= settings.partial_coverage:
+    if coverage >= settings.partial_coverage or source_coverage >= settings.partial_source_coverage:
         return Derivation.PARTIAL
     return Derivation.NONE
+
+
+def _verbatim(taken: Sequence[AlignedPassage]) -> bool:
+    """Taken word for word (or all but a word): identical or minor-changes passages only."""
+    return bool(taken) and all(p.kind in (PassageKind.IDENTICAL, PassageKind.MINOR_CHANGES) for p in taken)
+
+
+def _evidence_words(taken: Sequence[AlignedPassage]) -> int:
+    """Words of taken text outside quotations: what a derivation rests on."""
+    return sum(p.evidence.free_words for p in taken)
 
 
 def _rewording(passages: Sequence[AlignedPassage], settings: Settings) -> Rewording | None:
@@ -221,9 +251,11 @@ def direction(a: Article, b: Article, passages: Sequence[AlignedPassage],
 
     In order of weight (``settings.credit_vote``, ``date_vote``,
     ``containment_vote``, ``scraper_vote``): one credits the other's
-    publisher; publication dates; one is (nearly) contained in the other, as
-    truncated copies are (``settings.contained_share``); one carries scraper
-    debris and the other does not.
+    publisher; publication dates; one's taken text is (nearly) all of it
+    while the other has more, as truncated copies are
+    (``settings.contained_share``); one carries scraper debris and the other
+    does not. Debris only adds weight to other evidence: when nothing else
+    tells the two apart the pair is undecided, with the reasons listed.
 
     >>> from dedupe.cleaning import clean_text
     >>> wire = clean_text("Talks resumed in Geneva on Monday.", "wire.txt",
@@ -249,9 +281,10 @@ def direction(a: Article, b: Article, passages: Sequence[AlignedPassage],
         later = "b" if earlier == "a" else "a"
         reasons.append(f"{sides[earlier].path} is dated {sides[earlier].metadata['date']}, "
                        f"before {sides[later].path} ({sides[later].metadata['date']})")
-    if passages:
-        share_a = _share(a.body, (p.a for p in passages))
-        share_b = _share(b.body, (p.b for p in passages))
+    taken = [p for p in passages if p.taken]
+    if taken:
+        share_a = _share(a.body, (p.a for p in taken))
+        share_b = _share(b.body, (p.b for p in taken))
         for this, other, share in (("a", "b", share_a), ("b", "a", share_b)):
             contained = settings.contained_share
             if share >= contained and (share_b if this == "a" else share_a) < contained:
@@ -260,12 +293,17 @@ def direction(a: Article, b: Article, passages: Sequence[AlignedPassage],
                                "as a truncated copy is")
     signs = {side: sorted({d.reason for d in article.debris if d.reason in SCRAPER_SIGNS})
              for side, article in sides.items()}
+    decided = votes["a"] != votes["b"]
     for this, other in (("a", "b"), ("b", "a")):
         if signs[this] and not signs[other]:
             votes[other] += settings.scraper_vote
             reasons.append(f"{sides[this].path} carries scraper debris ({', '.join(signs[this])}) "
                            f"and {sides[other].path} does not")
-    if votes["a"] == votes["b"]:
+    if not decided:
+        # Debris says where a copy was scraped from, not which text came first: on its own
+        # (an independent report can be scraped too) it never decides.
+        if reasons:
+            reasons.append("only scraper debris differs: not enough to tell which came first")
         return Direction(None, tuple(reasons) or ("no evidence either way",))
     return Direction("a" if votes["a"] > votes["b"] else "b", tuple(reasons))
 

@@ -60,7 +60,7 @@ from benchlib import binary_scores, one_line, print_json, stopwatch, table  # no
 from tabulate import tabulate  # noqa: E402
 
 from dedupe.application import check  # noqa: E402
-from dedupe.model import Verdict  # noqa: E402
+from dedupe.model import AlignedPassage, Verdict  # noqa: E402
 from dedupe.reading import read_document  # noqa: E402
 from dedupe.settings import DEFAULT_SETTINGS, Settings  # noqa: E402
 
@@ -89,10 +89,30 @@ class Answer:
         return self.verdict.coverage
 
     @cached_property
+    def taken(self) -> list[AlignedPassage]:
+        """The passages that count as taken text (not shared quotes or shared facts)."""
+        return [p for use in self.verdict.sources for p in use.passages if p.taken]
+
+    def derived(self, partial_coverage: float, settings: Settings = DEFAULT_SETTINGS) -> bool:
+        """Whether judge() finds a derivation with this ``partial_coverage`` (the same rule as
+        verdicts._derivation, over all sources together and over each source)."""
+        def enough(taken: Sequence[AlignedPassage]) -> bool:
+            return sum(p.evidence.free_words for p in taken) >= settings.min_evidence_words
+
+        if enough(self.taken) and self.coverage >= partial_coverage:
+            return True
+        for use in self.verdict.sources:
+            taken = [p for p in use.passages if p.taken]
+            if enough(taken) and (use.coverage >= partial_coverage
+                                  or use.source_coverage >= settings.partial_source_coverage):
+                return True
+        return False
+
+    @cached_property
     def similarity(self) -> float | None:
         """Length-weighted kept share (dedupe.alignment.kept_share) of all passages taken, as the
         verdict stage weighs it (``verdicts._rewording``); None without passages."""
-        passages = [p for use in self.verdict.sources for p in use.passages]
+        passages = self.taken
         total = sum(len(p.a) for p in passages)
         if not total:
             return None
@@ -100,8 +120,7 @@ class Answer:
 
     @cached_property
     def all_identical(self) -> bool:
-        passages = [p for use in self.verdict.sources for p in use.passages]
-        return bool(passages) and all(p.kind == "identical" for p in passages)
+        return bool(self.taken) and all(p.kind == "identical" for p in self.taken)
 
     @property
     def top_source(self) -> str | None:
@@ -228,7 +247,7 @@ class Thresholds:
     def label(self, answer: Answer) -> str:
         """What judge() would say with these thresholds (same rules as
         verdicts._derivation and verdicts._rewording)."""
-        if answer.coverage < self.partial_coverage:
+        if not answer.derived(self.partial_coverage):
             return "none"
         similarity = answer.similarity
         if similarity is None:
@@ -258,11 +277,11 @@ def fit(answers: Sequence[Answer]) -> Thresholds:
     accuracy. Ties go to the cut in the widest gap between observed values."""
 
     def f1(cut: float) -> float:
-        return binary_scores([a.coverage >= cut for a in answers], [a.reused for a in answers])["f1"]
+        return binary_scores([a.derived(cut) for a in answers], [a.reused for a in answers])["f1"]
 
     partial = max(_cuts([a.coverage for a in answers if a.coverage > 0]),
                   key=lambda c: (f1(c[0]), c[1]))[0]
-    kept = [a for a in answers if a.coverage >= partial and a.similarity is not None]
+    kept = [a for a in answers if a.derived(partial) and a.similarity is not None]
     similarity_cuts = _cuts([a.similarity for a in kept])
     best: tuple[tuple[float, float], Thresholds] | None = None
     for verbatim, v_gap in similarity_cuts:

@@ -216,7 +216,7 @@ def run(fixtures: Path, work: Path, count: int, seed: int, spin_share: float, le
         cases += [Case(copy.name, Span(*p["candidate"]), _key(p["source"]), Span(*p["source_span"]), p["transform"],
                        recipe) for p in copy.passages]
         detections += [Detection(copy.name, p.a, _key(use.source.path), p.b, p.kind, recipe)
-                       for use in verdict.sources for p in use.passages]
+                       for use in verdict.sources for p in use.passages if p.taken]
 
     case_marks = [c.annotation for c in cases]
     detection_marks = [d.annotation for d in detections]

@@ -183,8 +183,8 @@ def rejoin_wrapped_lines(article: dedupe.Article) -> dedupe.Article:
 
 def detect(suspicious: Sequence[dedupe.Article], sources: Sequence[dedupe.Article],
            settings: dedupe.Settings) -> list[Detection]:
-    """One ``compare`` run over all documents; passages between a suspicious
-    and a source document become detections."""
+    """One ``compare`` run over all documents; taken passages between a
+    suspicious and a source document become detections."""
     articles = [*suspicious, *sources]
     comparison = dedupe.compare(articles, settings)
     first_source = len(suspicious)
@@ -194,6 +194,8 @@ def detect(suspicious: Sequence[dedupe.Article], sources: Sequence[dedupe.Articl
             continue  # suspicious-suspicious or source-source
         susp, src = articles[overlap.a].path, articles[overlap.b].path
         for passage in overlap.passages:
+            if not passage.taken:
+                continue  # a shared quotation or shared facts: reported, never taken text
             detections.append((Annotation(susp, passage.a.start, passage.a.end, src, passage.b.start, passage.b.end),
                                passage))
     return detections

@@ -19,7 +19,7 @@ import pytest
 from conftest import SEEDS, SEEDS_DIR, seed_text
 from pages import news_page
 
-KINDS = {"identical", "minor-changes", "reworded"}
+KINDS = {"identical", "minor-changes", "reworded", "shared-quote", "shared-facts"}
 SNIPPET = 200  # a_text/b_text are the first 200 characters of the passage
 
 # A seed-like article with typographic quotes, an é and an ad marker in the

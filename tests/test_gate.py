@@ -10,6 +10,15 @@ import pytest
 from conftest import SEEDS, seed_text
 
 WAPO_BODY = [line for line in seed_text("wapo").splitlines() if len(line.split()) > 12]
+#: The WaPo seed's first paragraphs as a copy desk rewords them: clauses kept in order, words
+#: swapped, quotes kept, credited at the end.
+REWORDED_WAPO = """\
+During a trip to Moldova on Wednesday, Blinken became the first senior official in the Biden administration to say in public that Washington is weighing a change of policy that would let Ukrainian troops use the longer-range ATACMS missiles and other American arms to hit targets inside Russia.
+Blinken said the US might "adapt and adjust" its stance on the limits depending on changing needs on the battlefield.
+Blinken gave the remarks before coming to the Czech capital for a gathering of NATO foreign ministers at which the US is expected to face fresh pressure to ease its limits on the rules of engagement for Ukraine.
+Jan Lipavsky, the Czech foreign minister, said on Thursday that the allies are moving toward a deal on strikes on Russian territory.
+The Washington Post first reported the remarks.
+"""
 
 
 @pytest.fixture
@@ -55,13 +64,13 @@ def test_uncredited_copy_fails_and_credited_one_passes(run_cli, newsroom):
 
 def test_reworded_and_any_rules(run_cli, newsroom):
     """--fail-on reworded fails reworded reuse even when credited; verbatim reuse passes it; any fails all reuse."""
-    bbc = newsroom / "drafts" / "bbc.txt"
-    bbc.write_text(seed_text("bbc"), encoding="utf-8")
-    code, out, _ = _check(run_cli, newsroom, bbc, newsroom / "drafts" / "credited.txt", "--fail-on", "reworded",
+    reworded = newsroom / "drafts" / "reworded.txt"
+    reworded.write_text(REWORDED_WAPO, encoding="utf-8")
+    code, out, _ = _check(run_cli, newsroom, reworded, newsroom / "drafts" / "credited.txt", "--fail-on", "reworded",
                           "--format", "json")
     assert code == 1
     results = {r["candidate"]["path"].rsplit("/", 1)[-1]: r for r in json.loads(out)["results"]}
-    assert [f["rule"] for f in results["bbc.txt"]["findings"]] == ["reworded"]
+    assert [f["rule"] for f in results["reworded.txt"]["findings"]] == ["reworded"]
     assert results["credited.txt"]["passed"] is True  # verbatim, not reworded
     code, out, _ = _check(run_cli, newsroom, newsroom / "drafts" / "credited.txt", "--fail-on", "any")
     assert code == 1

@@ -25,12 +25,15 @@ SOURCES = ("wapo", "time", "nyt")
 @pytest.fixture
 def candidates(tmp_path):
     """Candidates without sidecars, so a page handed over as a string (check_page, Scrapy)
-    carries exactly what the file does: the machine translation of the WaPo story, the
-    Skai/Reuters story, and a lightly edited copy of the WaPo story."""
+    carries exactly what the file does: the BBC story (its own report, citing the WaPo), the
+    Skai/Reuters story, a lightly edited copy of the WaPo story, and a third of the WaPo story
+    spliced onto two thirds of the BBC one."""
     folder = tmp_path / "drafts"
     folder.mkdir()
+    wapo, bbc = seed_text("wapo").splitlines(), seed_text("bbc").splitlines()
     texts = {"bbc.txt": seed_text("bbc"), "reuters.txt": seed_text("reuters"),
-             "edited.txt": light_edit(seed_text("wapo"))}
+             "edited.txt": light_edit(seed_text("wapo")),
+             "splice.txt": "\n".join(wapo[: len(wapo) // 3] + bbc[len(bbc) // 3:])}
     for name, text in texts.items():
         (folder / name).write_text(text, encoding="utf-8")
     return [folder / name for name in texts]
@@ -58,9 +61,11 @@ def test_every_interface_gives_the_same_verdicts(run_cli, candidates, dense_url)
     code, out, err = run_cli("check", *candidates, "--against", *against, "--format", "json")
     assert code == 0, err
     cli_against = _results(out)
-    # Real findings, not three empty verdicts: the translation and the light edit derive from WaPo.
-    assert [r["derivation"] for r in cli_against] == ["partial", "none", "whole"]
+    # Real findings, not empty verdicts: the light edit and the splice derive from WaPo; the BBC
+    # report shares quotes and facts with it and credits one passage.
+    assert [r["derivation"] for r in cli_against] == ["none", "none", "whole", "partial"]
     assert cli_against[0]["sources"][0]["publisher"] == "The Washington Post"
+    assert "shared-quote" in {p["kind"] for p in cli_against[0]["sources"][0]["passages"]}
 
     code, out, err = run_cli("check", *candidates, "--index", dense_url, "--format", "json")
     assert code == 0, err
@@ -101,10 +106,10 @@ def test_index_settings_conflicting_with_its_record_are_refused(run_cli, candida
     otherwise; settings applied at check time can."""
     code, _, err = run_cli("check", candidates[0], "--index", dense_url, "--set", "index_bands=4,5")
     assert code == 2 and "index_bands [42, 3] (index) vs [4, 5] (now)" in err and "\n" not in err.strip()
-    code, out, err = run_cli("check", candidates[0], "--index", dense_url, "--set", "partial_coverage=0.99",
+    code, out, err = run_cli("check", candidates[3], "--index", dense_url, "--set", "partial_coverage=0.99",
                              "--format", "json")
     assert code == 0, err
-    assert _results(out)[0]["derivation"] == "none"  # 15% of the article is not "partial" at a 99% bar
+    assert _results(out)[0]["derivation"] == "none"  # a third of the article is not "partial" at a 99% bar
 
 
 def test_config_file_settings_reach_the_check_and_say_where_they_came_from(run_cli, candidates, tmp_path,
@@ -113,11 +118,12 @@ def test_config_file_settings_reach_the_check_and_say_where_they_came_from(run_c
         "[dedupe]\nagainst = " + " ".join(str(SEEDS[name]) for name in SOURCES) + "\npartial-coverage = 0.99\n",
         encoding="utf-8")
     monkeypatch.chdir(tmp_path)
-    code, out, err = run_cli("check", candidates[0], "--format", "json")
+    splice = candidates[3]
+    code, out, err = run_cli("check", splice, "--format", "json")
     assert code == 0
     data = json.loads(out)
     assert data["config"] == str(tmp_path / "setup.cfg")
     assert f"defaults from {tmp_path / 'setup.cfg'}" in err
     assert data["results"][0]["derivation"] == "none"
-    code, out, _ = run_cli("check", candidates[0], "--format", "json", "--set", "partial_coverage=0.1")
+    code, out, _ = run_cli("check", splice, "--format", "json", "--set", "partial_coverage=0.1")
     assert json.loads(out)["results"][0]["derivation"] == "partial"  # the command line wins

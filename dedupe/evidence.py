@@ -1,0 +1,195 @@
+"""Evidence of copying, told apart from what independent reports share.
+
+Two reporters at one hearing write the same names, ages, places and figures
+and the same quotations, in their own words. None of that shows that one
+copied the other; copying shows in shared *expression*. For each aligned
+passage this stage reads both sides word by word and sorts what they share:
+
+* **copied expression**: runs of shared words in the same order that carry
+  ordinary words, not only names and numbers ("said the decision was a
+  matter for", not "Jane Doe, 34,"), and the function-word scaffolding of
+  the sentences (a spun copy swaps the content words and keeps "the … of
+  the … that it would …");
+* **shared facts**: names, numbers, ages, dates and titles both sides state;
+* **shared quotation**: words inside quotation marks on both sides. A quote
+  two reporters heard is not evidence that one copied the other; the
+  framing around it can be.
+
+:func:`judge_passages` then decides which passages are *taken* text: those
+with copied expression, and reworded ones that are part of a run of
+passages following each other in the same order on both sides (the same
+selection and sequence of facts, as a translation or a close rewrite keeps).
+The others are reported as ``shared-quote`` or ``shared-facts`` and never
+count as taken.
+
+>>> a = 'Jane Doe, 34, was jailed for six years. "I am sorry," she told the court.'
+>>> b = 'Jane Doe, 34, of Harrogate, was found guilty. "I am sorry," she said.'
+>>> found = passage_evidence(a, Span(0, len(a)), b, Span(0, len(b)))
+>>> found.expression_words, found.facts, found.quotes
+(0, ('jane', 'doe', '34'), ('I am sorry',))
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from rapidfuzz.distance import Indel
+
+from dedupe.fingerprints import STOP_WORDS, normalize
+from dedupe.model import AlignedPassage, Evidence, PassageKind, Span
+from dedupe.settings import DEFAULT_SETTINGS, Settings
+
+_WORD = re.compile(r"\w+(?:['’]\w+)*")
+# Quotations: typographic, straight (paired within a line), guillemets, and
+# the ``…'' of legacy wire formats. An opening mark with no closing one on
+# its line quotes to the end of the line (news style for a quote that runs
+# on into the next paragraph).
+_QUOTE = re.compile(r"“[^”\n]*”?|«[^»\n]*»?|„[^“”\n]*[“”]?|``[^\n]*?(?:''|$)|\"[^\"\n]*\"?", re.MULTILINE)
+_MONTHS_AND_DAYS = frozenset(
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec "
+    "monday tuesday wednesday thursday friday saturday sunday".split()
+)
+# What ends a sentence for the purpose of "a capital here is a name, not a sentence start".
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s*[\"'“”‘’«»(\[]*\s*|\n\s*)$")
+_KEPT_FACTS = 12
+_KEPT_QUOTES = 5
+
+
+@dataclass(frozen=True, slots=True)
+class _Word:
+    start: int
+    end: int
+    norm: str
+    quoted: bool
+    fact: bool
+
+
+def quoted_spans(text: str) -> list[Span]:
+    """Where ``text`` quotes someone: the spans inside quotation marks (marks included).
+
+    >>> text = 'He said “we will adapt” and left. She said "no".'
+    >>> [s.of(text) for s in quoted_spans(text)]
+    ['“we will adapt”', '"no"']
+    """
+    return [Span(m.start(), m.end()) for m in _QUOTE.finditer(text) if m.end() - m.start() > 1]
+
+
+def _words(text: str, span: Span, quotes: Sequence[Span]) -> list[_Word]:
+    found = []
+    quote = 0
+    for match in _WORD.finditer(text, span.start, span.end):
+        start, end = match.span()
+        while quote < len(quotes) and quotes[quote].end <= start:
+            quote += 1
+        quoted = quote < len(quotes) and quotes[quote].start < end
+        word = match.group()
+        norm = normalize(word).replace("’", "'")
+        fact = (any(char.isdigit() for char in word) or norm in _MONTHS_AND_DAYS
+                or (word[:1].isupper() and norm not in STOP_WORDS
+                    and not _SENTENCE_START.search(text[max(0, start - 8):start])))
+        found.append(_Word(start, end, norm, quoted, fact))
+    # A capitalised word opening a sentence is a name when a name follows it ("Jane Doe, 34").
+    return [replace(word, fact=True) if following is not None and not word.fact and following.fact
+            and text[word.start].isupper() and text[following.start].isupper() and word.norm not in STOP_WORDS
+            else word for word, following in zip(found, [*found[1:], None])]
+
+
+def passage_evidence(text_a: str, span_a: Span, text_b: str, span_b: Span,
+                     settings: Settings = DEFAULT_SETTINGS, quotes_a: Sequence[Span] | None = None,
+                     quotes_b: Sequence[Span] | None = None) -> Evidence:
+    """What side A's ``span_a`` shares with side B's ``span_b``, sorted into
+    copied expression, shared facts and shared quotation. ``quotes_a`` and
+    ``quotes_b`` are the articles' :func:`quoted_spans` (computed when not given)."""
+    words_a = _words(text_a, span_a, quoted_spans(text_a) if quotes_a is None else quotes_a)
+    words_b = _words(text_b, span_b, quoted_spans(text_b) if quotes_b is None else quotes_b)
+    matcher = difflib.SequenceMatcher(None, [w.norm for w in words_a], [w.norm for w in words_b], autojunk=False)
+    expression = 0
+    quotes: list[str] = []
+    for block in matcher.get_matching_blocks():
+        if block.size < settings.min_run_words:
+            continue
+        pairs = list(zip(words_a[block.a:block.a + block.size], words_b[block.b:block.b + block.size]))
+        free = [wa for wa, wb in pairs if not (wa.quoted or wb.quoted)]
+        if sum(1 for w in free if not w.fact and w.norm not in STOP_WORDS) >= settings.expression_min_content_words \
+                and len(free) >= settings.min_run_words:
+            expression += len(free)
+        quoted = [wa for wa, wb in pairs if wa.quoted and wb.quoted]
+        if len(quoted) >= settings.min_run_words:
+            quotes.append(text_a[quoted[0].start:quoted[-1].end])
+    free_a = [w for w in words_a if not w.quoted]
+    facts_b = {w.norm for w in words_b if w.fact}
+    facts = tuple(dict.fromkeys(w.norm for w in words_a if w.fact and w.norm in facts_b))
+    scaffold_a = [w.norm for w in free_a if w.norm in STOP_WORDS]
+    scaffold_b = [w.norm for w in words_b if not w.quoted and w.norm in STOP_WORDS]
+    scaffold = 0.0
+    if min(len(scaffold_a), len(scaffold_b)) >= settings.scaffold_min_words:
+        scaffold = round(Indel.normalized_similarity(scaffold_a, scaffold_b), 3)
+    return Evidence(
+        expression_words=expression,
+        free_words=len(free_a),
+        quoted_words=len(words_a) - len(free_a),
+        scaffold=scaffold,
+        facts=facts[:_KEPT_FACTS],
+        quotes=tuple(quotes[:_KEPT_QUOTES]),
+    )
+
+
+def copies_expression(evidence: Evidence, settings: Settings = DEFAULT_SETTINGS) -> bool:
+    """Whether a passage's own wording shows copying: enough words outside
+    quotations in shared runs, or the same function-word scaffolding."""
+    if evidence.free_words < settings.min_expression_words:
+        return False
+    return (evidence.expression_words >= settings.min_expression_words
+            or evidence.scaffold >= settings.scaffold_similarity)
+
+
+def judge_passages(passages: Sequence[AlignedPassage], settings: Settings = DEFAULT_SETTINGS
+                   ) -> list[AlignedPassage]:
+    """The passages of one article pair with their kind settled by evidence.
+
+    A passage with copied expression keeps its kind (identical,
+    minor-changes, reworded); so does one carried over word for word
+    (identical, minor-changes) when the pair's copied expression reaches
+    ``min_evidence_words`` elsewhere. One made mostly of a shared quotation becomes
+    ``shared-quote``. A reworded passage without copied expression stays
+    taken only as part of a sequence: at least ``min_sequence_passages``
+    passages outside quotations following each other in the same order on
+    both sides (the same selection and order of facts). The rest become
+    ``shared-facts``.
+    """
+    copied = [copies_expression(p.evidence, settings) for p in passages]
+    if sum(p.evidence.expression_words for p, c in zip(passages, copied) if c) >= settings.min_evidence_words:
+        # Copying is established by the pair's own wording: then a quotation or a short
+        # sentence carried over word for word is part of the copy too.
+        copied = [c or p.kind in (PassageKind.IDENTICAL, PassageKind.MINOR_CHANGES)
+                  for p, c in zip(passages, copied)]
+    quote_only = [not c and bool(p.evidence.quotes) and p.evidence.free_words < settings.min_expression_words
+                  for p, c in zip(passages, copied)]
+    eligible = [n for n, p in enumerate(passages) if p.evidence.quoted_words == 0]
+    chain = _longest_chain([passages[n] for n in eligible])
+    in_sequence = {eligible[k] for k in chain} if len(chain) >= settings.min_sequence_passages else set()
+    settled = []
+    for n, passage in enumerate(passages):
+        evidence = replace(passage.evidence, sequence=n in in_sequence)
+        if copied[n] or n in in_sequence:
+            kind = passage.kind
+        elif quote_only[n]:
+            kind = PassageKind.SHARED_QUOTE
+        else:
+            kind = PassageKind.SHARED_FACTS
+        settled.append(replace(passage, kind=kind, evidence=evidence))
+    return settled
+
+
+def _longest_chain(passages: Sequence[AlignedPassage]) -> list[int]:
+    """Indices of the longest run of passages in increasing order on both
+    sides (passages are in order of side A)."""
+    best: list[list[int]] = []
+    for n, passage in enumerate(passages):
+        previous = [best[m] for m in range(n) if passages[m].b.end <= passage.b.start]
+        best.append([*max(previous, key=len, default=[]), n])
+    return max(best, key=len, default=[])

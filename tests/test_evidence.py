@@ -1,0 +1,89 @@
+"""Copied expression, not shared facts (issue 9): what a verdict rests on.
+
+Real inputs: the hand-written independent same-event reports and copy controls in
+fixtures/same-event (see its README), the seeds, and sentences written here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import dedupe
+from dedupe.evidence import passage_evidence, quoted_spans
+from dedupe.model import Span
+
+SAME_EVENT = Path(__file__).resolve().parent.parent / "fixtures" / "same-event"
+PAIRS = sorted(path.name[:2] for path in SAME_EVENT.glob("*-a.txt"))
+CONTROLS = sorted(path.name[:2] for path in (SAME_EVENT / "copies").glob("*-source.txt"))
+
+
+def _verdict(candidate: Path, source: Path) -> dedupe.Verdict:
+    (verdict,) = dedupe.check([candidate], against=[source]).verdicts
+    return verdict
+
+
+def test_the_corpus_is_there():
+    assert len(PAIRS) >= 30 and len(CONTROLS) >= 6
+
+
+@pytest.mark.parametrize("pair", PAIRS)
+def test_independent_reports_of_one_event_are_not_copies(pair):
+    """Two reporters at one hearing or briefing: same names, figures and quotes, own words. Neither
+    is derived from the other, whichever way round they are checked."""
+    a, b = SAME_EVENT / f"{pair}-a.txt", SAME_EVENT / f"{pair}-b.txt"
+    for candidate, source in ((a, b), (b, a)):
+        verdict = _verdict(candidate, source)
+        assert verdict.derivation == "none", (candidate.name, [(str(p.kind), p.a.of(verdict.candidate.text))
+                                                               for use in verdict.sources for p in use.passages])
+
+
+@pytest.mark.parametrize("pair", CONTROLS)
+def test_real_copies_among_them_are_found(pair):
+    """The controls really copy their source (verbatim paragraphs, light edits, a wire story inside a
+    longer article, reordering, quotes with their copied framing): each is derived."""
+    verdict = _verdict(SAME_EVENT / "copies" / f"{pair}-copy.txt", SAME_EVENT / "copies" / f"{pair}-source.txt")
+    assert verdict.derivation in ("whole", "partial")
+    assert all(p.evidence.expression_words or p.evidence.sequence or p.kind in ("identical", "minor-changes")
+               for use in verdict.sources for p in use.passages if p.taken)
+
+
+def test_a_wire_story_inside_a_longer_article_is_found_by_how_much_of_the_source_it_holds():
+    """Control 02 reproduces a short wire story inside a longer local article: most of the source
+    is in the candidate, though it is a minority of the candidate."""
+    verdict = _verdict(SAME_EVENT / "copies" / "02-copy.txt", SAME_EVENT / "copies" / "02-source.txt")
+    (use,) = verdict.sources
+    assert use.source_coverage >= 0.5 and use.derivation == "partial"
+
+
+def test_a_shared_quote_is_reported_as_shared_not_taken():
+    """Two reports quoting the same words: the passage is there, kind shared-quote, with the quote
+    as its evidence, and it counts for nothing in coverage."""
+    verdicts = [_verdict(SAME_EVENT / f"{pair}-b.txt", SAME_EVENT / f"{pair}-a.txt") for pair in PAIRS]
+    quoted = [(v, p) for v in verdicts for use in v.sources for p in use.passages if p.kind == "shared-quote"]
+    assert quoted, "the corpus shares quotations in every pair"
+    for verdict, passage in quoted:
+        assert passage.evidence.quotes and not passage.taken
+        assert passage.evidence.expression_words < dedupe.Settings().min_expression_words
+    assert all(v.coverage == 0 for v in verdicts if all(not p.taken for u in v.sources for p in u.passages))
+
+
+def test_quote_detection_covers_typographic_straight_and_legacy_marks():
+    text = 'He said “we will adapt” today. She said "no more delays". The wire wrote ``we are ready\'\'.'
+    assert [s.of(text) for s in quoted_spans(text)] == ['“we will adapt”', '"no more delays"', "``we are ready''"]
+
+
+def test_facts_and_quotes_are_not_expression_but_copied_framing_is():
+    """Names, ages and a quotation shared by two sentences are facts and a quote; a clause of
+    ordinary words written the same way is expression."""
+    a = 'Jane Doe, 34, was jailed for six years. "I am sorry," she told the court in Leeds.'
+    b = 'Jane Doe, 34, of Harrogate, was found guilty. "I am sorry," she said.'
+    found = passage_evidence(a, Span(0, len(a)), b, Span(0, len(b)))
+    assert found.expression_words == 0
+    assert set(found.facts) >= {"jane", "doe", "34"} and found.quotes == ("I am sorry",)
+    copied = ("Jane Doe, 34, was jailed for six years after cameras filmed her kicking the driver as he "
+              "lay on the pavement outside the station.")
+    framed = ("Jane Doe, 34, of Harrogate, was jailed on Monday after cameras filmed her kicking the driver "
+              "as he lay on the pavement outside the station.")
+    assert passage_evidence(copied, Span(0, len(copied)), framed, Span(0, len(framed))).expression_words >= 15
