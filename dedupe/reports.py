@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING, Any
 
 from tabulate import tabulate
 
-from dedupe.model import Article, Comparison, Direction, Finding, Span, StoredArticle, Verdict
+from dedupe.model import AlignedPassage, Article, Comparison, Direction, Finding, Span, StoredArticle, Verdict
 from dedupe.serialise import to_json
+from dedupe.settings import DEFAULT_SETTINGS
 
 if TYPE_CHECKING:
     from dedupe.application import CheckResult, ReportResult
@@ -81,17 +82,41 @@ def comparison_tables(comparison: Comparison, directions: Sequence[Direction]) -
                 f"[{overlap.b + 1}] {_span(passage.b)}\n{snippet(passage.b.of(b.text))}",
                 f"{passage.similarity:.2f}",
                 passage.kind,
-                ", ".join(passage.shared[:5]),
+                evidence_summary(passage),
             ])
     out.append("")
     if passage_rows:
         out.append(f"Overlapping passages ({len(passage_rows)})")
-        headers = ["article A [span)", "article B [span)", "similarity", "kind", "shared words"]
+        headers = ["article A [span)", "article B [span)", "similarity", "kind", "evidence"]
         out.append(tabulate(passage_rows, headers=headers,
-                            tablefmt="grid", maxcolwidths=[_WRAP, _WRAP, None, None, 24]))
+                            tablefmt="grid", maxcolwidths=[_WRAP, _WRAP, None, None, 30]))
     else:
         out.append("No overlapping passages.")
     return "\n".join(out)
+
+
+def evidence_summary(passage: AlignedPassage) -> str:
+    """What a passage rests on, in a few words: copied wording, or what both merely share.
+
+    >>> from dedupe.model import Evidence, PassageKind, Span
+    >>> p = AlignedPassage(Span(0, 9), Span(0, 9), PassageKind.SHARED_QUOTE, 0.7, 0.7, 0.7, 0.5, ((0, 0),), (),
+    ...                    Evidence(quoted_words=6, facts=("kyiv",), quotes=("a global conflict",)))
+    >>> evidence_summary(p)
+    'quote: “a global conflict”; facts: kyiv'
+    """
+    evidence = passage.evidence
+    said = []
+    if evidence.expression_words:
+        said.append(f"{evidence.expression_words} words copied")
+    if evidence.sequence:
+        said.append("same sequence of facts")
+    if evidence.scaffold >= DEFAULT_SETTINGS.scaffold_similarity:
+        said.append(f"same scaffolding ({evidence.scaffold:.2f})")
+    if evidence.quotes:
+        said.append("quote: " + ", ".join(f"“{snippet(quote, 40)}”" for quote in evidence.quotes[:2]))
+    if evidence.facts:
+        said.append("facts: " + ", ".join(evidence.facts[:5]))
+    return "; ".join(said) or ", ".join(passage.shared[:5])
 
 
 def article_table(article: Article) -> str:
@@ -126,11 +151,12 @@ def check_tables(verdicts: Sequence[Verdict], found: Sequence[Sequence[Finding]]
             passage_rows = [
                 [f"{_span(p.a)}\n{snippet(p.a.of(candidate.text))}",
                  f"{_span(p.b)}\n{snippet(p.b.of(use.source.text))}",
-                 p.kind, f"{p.similarity:.2f}"]
+                 p.kind, f"{p.similarity:.2f}", evidence_summary(p)]
                 for use in verdict.sources for p in use.passages
             ]
-            lines.append(tabulate(passage_rows, headers=["candidate [span)", "source [span)", "kind", "similarity"],
-                                  tablefmt="grid", maxcolwidths=[_WRAP, _WRAP, None, None]))
+            lines.append(tabulate(passage_rows,
+                                  headers=["candidate [span)", "source [span)", "kind", "similarity", "evidence"],
+                                  tablefmt="grid", maxcolwidths=[_WRAP, _WRAP, None, None, 30]))
         if verdict.new_claims:
             lines.append(f"new claims ({len(verdict.new_claims)}):")
             lines.extend(f"  {_span(claim.span)} {snippet(claim.text, 100)}" for claim in verdict.new_claims)
