@@ -62,6 +62,11 @@ _QUOTES = "\"“”«»„"
 _BULLETS = "•·▪►‣◦*-–—>|"
 
 _INLINE_RULES: tuple[tuple[DebrisReason, re.Pattern[str]], ...] = (
+    # Legacy wire archives end each paragraph with "<" (their lines are
+    # hard-wrapped, with no blank lines between paragraphs) and carry stray
+    # control characters. Cutting the marker also ends the paragraph: the
+    # next line no longer runs on from this one.
+    (DebrisReason.LAYOUT_MARKER, re.compile(r"(?:(?<=\s)|^)<$|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+")),
     (DebrisReason.AD_MARKER, re.compile(r"\[\s*(?:ad|ads|advert|advertisement|adsense|banner)[\s_-]*\d*\s*\]", _I)),
     # WordPress-style shortcodes: lowercase names with - or _, names with
     # attributes, or well-known embed names. "[Ukraine]" or "[sic]" inside a

@@ -115,6 +115,7 @@ class DebrisReason(StrEnum):
     COPYRIGHT = "copyright"
     AUTHOR_BIO = "author-bio"
     LEARNED_BOILERPLATE = "learned-boilerplate"
+    LAYOUT_MARKER = "layout-marker"
 
 
 #: What each debris family is, in a sentence (the ``why`` of reports).
@@ -138,6 +139,7 @@ REASONS: Mapping[DebrisReason, str] = MappingProxyType({
     DebrisReason.COPYRIGHT: "copyright or rights notice",
     DebrisReason.AUTHOR_BIO: "author biography or contact line",
     DebrisReason.LEARNED_BOILERPLATE: "line recurring across unrelated articles of one site",
+    DebrisReason.LAYOUT_MARKER: "paragraph marker or control character of a legacy text format",
 })
 
 

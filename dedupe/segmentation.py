@@ -40,10 +40,12 @@ TERMINATORS = ".!?…‼⁇⁈⁉"
 # Closing marks that stay with the sentence they follow: `“We will adapt.” Then`.
 # German „…“ and Danish »…« close with “ and «, hence their presence here.
 CLOSERS = "\"'”’“‘»«›‹)]}"
-OPENERS = "\"'“‘„‚«»‹›([{¿¡"
+# The backtick opens a quotation in legacy wire formats: ``We will adapt,'' he said.
+OPENERS = "\"'“‘„‚«»‹›([{¿¡`"
 # The dialogue dash opens sentences in Norwegian/Scandinavian news: "– Today, …".
 DASHES = "-‐‒–—―"
-CURRENCY = "$€£¥₹₽"
+# "#" stands for "£" in legacy 7-bit wire formats ("#50m").
+CURRENCY = "$€£¥₹₽#"
 
 # Line breaks as str.splitlines() knows them.
 _LINE_BREAK = r"(?:\r\n|\r(?!\n)|[\n\v\f\x1c\x1d\x1e\x85\u2028\u2029])"

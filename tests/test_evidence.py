@@ -87,3 +87,52 @@ def test_facts_and_quotes_are_not_expression_but_copied_framing_is():
     framed = ("Jane Doe, 34, of Harrogate, was jailed on Monday after cameras filmed her kicking the driver "
               "as he lay on the pavement outside the station.")
     assert passage_evidence(copied, Span(0, len(copied)), framed, Span(0, len(framed))).expression_words >= 15
+
+
+# --- legacy formats -------------------------------------------------------------------
+
+
+def legacy_wire(paragraphs: list[str], width: int = 68) -> str:
+    """The paragraphs as a legacy wire archive holds them: a transmission header, hard-wrapped
+    lines, no blank lines, each paragraph ending in a "<" marker, quotes written ``...'', "#"
+    for "£", and a stray control character."""
+    import textwrap
+
+    lines = ["\x0fWIRE 29/05/2024 14:22 BLINKEN-MOLDOVA"]
+    for paragraph in paragraphs:
+        paragraph = (paragraph.replace("“", "``").replace("”", "''").replace("’", "'").replace("£", "#"))
+        wrapped = textwrap.wrap(paragraph, width)
+        wrapped[-1] += " <"
+        lines.extend(wrapped)
+    return "\n".join(lines) + "\n"
+
+
+def _seed_paragraphs() -> list[str]:
+    from conftest import seed_text
+
+    return [line for line in seed_text("wapo").splitlines() if len(line.split()) > 8]
+
+
+def test_a_legacy_format_wire_story_copied_into_an_article_is_a_whole_copy(tmp_path):
+    """The wire story in a legacy archive format, the newspaper's copy in ordinary text: the
+    markers and control character are debris, the paragraphs and sentences come out as in the
+    ordinary text, and the copy is whole and verbatim."""
+    paragraphs = _seed_paragraphs()
+    wire, article = tmp_path / "wire.txt", tmp_path / "article.txt"
+    wire.write_text(legacy_wire(paragraphs), encoding="utf-8")
+    article.write_text("\n".join(paragraphs) + "\n", encoding="utf-8")
+    source = dedupe.load_article(wire)
+    assert {str(d.reason) for d in source.debris} == {"layout-marker"}
+    assert len(source.body) >= len(paragraphs) - 1  # one block per paragraph (the header joins the first)
+    verdict = _verdict(article, wire)
+    assert (verdict.derivation, verdict.rewording) == ("whole", "verbatim")
+    reverse = _verdict(wire, article)
+    assert reverse.derivation == "whole"
+
+
+def test_legacy_quotes_and_pound_signs_start_sentences():
+    from dedupe.segmentation import split_sentences
+
+    text = "He left at noon. ``We will adapt,'' he said. #50m was set aside for repairs."
+    assert [s.of(text) for s in split_sentences(text)] == [
+        "He left at noon.", "``We will adapt,'' he said.", "#50m was set aside for repairs."]
