@@ -39,6 +39,7 @@ Run (about 10 seconds for 60 copies)::
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 import tempfile
@@ -63,7 +64,7 @@ from benchlib import (  # noqa: E402
     stopwatch,
     table,
 )
-from derive_copies import SPIN_WORDS, Copy, generate  # noqa: E402
+from derive_copies import SPIN_WORDS, Copy, generate, write_legacy_sources  # noqa: E402
 
 from dedupe.comparison import compare_against  # noqa: E402
 from dedupe.corpus import load_article  # noqa: E402
@@ -193,11 +194,20 @@ def _key(path: str) -> str:
     return os.path.realpath(path)
 
 
-def run(fixtures: Path, work: Path, count: int, seed: int, spin_share: float, learn: bool = False) -> dict:
+def run(fixtures: Path, work: Path, count: int, seed: int, spin_share: float, learn: bool = False,
+        legacy: bool = False) -> dict:
     with stopwatch() as generating:
         copies = generate(fixtures, work, seed, count, spin_share, SPIN_WORDS)
+        if legacy:  # the sources as a legacy wire archive holds them; the copies stay ordinary text
+            write_legacy_sources(fixtures, work / "legacy")
     with stopwatch() as checking:
-        sources = [load_article(path) for path in sorted(fixtures.glob("*.txt"))]
+        if legacy:
+            # Named by their fixture's path, so cases and detections meet; their spans point
+            # into the legacy text (the "explained" figure compares source spans: read it loosely).
+            sources = [dataclasses.replace(load_article(work / "legacy" / path.name), path=str(path))
+                       for path in sorted(fixtures.glob("*.txt"))]
+        else:
+            sources = [load_article(path) for path in sorted(fixtures.glob("*.txt"))]
         candidates = [load_article(work / f"{copy.name}.txt") for copy in copies]
         # The judging procedure of every `dedupe check`; with --learn-boilerplate as the
         # CLI runs it (boilerplate learned over candidates and sources together).
@@ -351,14 +361,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--examples", type=int, default=15, help="misses of each kind to list (default: 15)")
     parser.add_argument("--learn-boilerplate", action="store_true",
                         help="learn boilerplate over copies and sources first, exactly as `dedupe check` does")
+    parser.add_argument("--legacy-sources", action="store_true",
+                        help="check the copies against the fixtures rendered in a legacy wire format "
+                             "(derive_copies.legacy_text: hard-wrapped, '<' paragraph markers, ``quotes'')")
     parser.add_argument("--json", action="store_true", help="print one JSON document instead of tables")
     args = parser.parse_args(argv)
 
     if args.keep:
-        result = run(args.fixtures, args.keep, args.count, args.seed, args.spin_share, args.learn_boilerplate)
+        result = run(args.fixtures, args.keep, args.count, args.seed, args.spin_share, args.learn_boilerplate,
+                     args.legacy_sources)
     else:
         with tempfile.TemporaryDirectory(prefix="dedupe-derived-") as work:
-            result = run(args.fixtures, Path(work), args.count, args.seed, args.spin_share, args.learn_boilerplate)
+            result = run(args.fixtures, Path(work), args.count, args.seed, args.spin_share, args.learn_boilerplate,
+                         args.legacy_sources)
     if args.json:
         print_json(result)
         return 0

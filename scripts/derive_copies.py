@@ -47,6 +47,7 @@ import json
 import random
 import re
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -472,6 +473,43 @@ def derive(sources: Sequence[Source], number: int, seed: int, words: dict[str, s
         steps.append({"transform": step, **params})
     text, passages, new = render(draft, by_path)
     return Copy(f"copy-{number:03d}", text, recipe, steps, used, passages, new)
+
+
+def legacy_text(text: str, width: int = 68) -> str:
+    """An article in a legacy wire-archive format: a transmission header, the
+    paragraphs hard-wrapped at ``width`` with no blank lines between them,
+    each ending in a ``<`` marker, quotations written ``\u0060\u0060...''``, "#"
+    for "£", and a stray control character (SI) before the header.
+
+    >>> print(legacy_text("Talks resumed.\\n“We are ready,” she said. It cost £5m."), end="")
+    \x0fWIRE 29/05/2024 14:22 ARCHIVE
+    Talks resumed. <
+    ``We are ready,'' she said. It cost #5m. <
+    """
+    lines = ["\x0fWIRE 29/05/2024 14:22 ARCHIVE"]
+    for paragraph in (line.strip() for line in text.splitlines()):
+        if not paragraph:
+            continue
+        paragraph = (paragraph.replace("“", "``").replace("”", "''").replace("‘", "`").replace("’", "'")
+                     .replace("£", "#"))
+        wrapped = textwrap.wrap(paragraph, width) or [paragraph]
+        wrapped[-1] += " <"
+        lines.extend(wrapped)
+    return "\n".join(lines) + "\n"
+
+
+def write_legacy_sources(fixtures: Path, out_dir: Path) -> list[Path]:
+    """Each fixture article (and its sidecar) rendered by :func:`legacy_text` into ``out_dir``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in sorted(fixtures.glob("*.txt")):
+        target = out_dir / path.name
+        target.write_text(legacy_text(read_document(path).text), encoding="utf-8")
+        sidecar = path.with_name(path.stem + ".meta.json")
+        if sidecar.exists():
+            (out_dir / sidecar.name).write_text(sidecar.read_text(encoding="utf-8"), encoding="utf-8")
+        written.append(target)
+    return written
 
 
 def write(copy: Copy, out_dir: Path) -> None:

@@ -405,6 +405,12 @@ def test_bench_derived(tmp_path):
     assert "plagdet " in out and "new claims: precision" in out and "learned boilerplate removed" in out
     assert "Per recipe" in out and "Per sentence change" in out
 
+    legacy = tmp_path / "legacy-run"
+    result = run_json("bench_derived.py", SEEDS_DIR, "--count", 8, "--seed", 1, "--legacy-sources", "--keep", legacy)
+    wire = (legacy / "legacy" / "wapo-blinken-moldova-2024.txt").read_text(encoding="utf-8")
+    assert " <\n" in wire and "\n\n" not in wire  # paragraph markers, no blank lines
+    assert result["overall"]["plagdet"] > 0.5 and sum(result["derivations"].values()) == 8
+
 
 # ---------------------------------------------------------------------------
 # Same-story, independent reports
