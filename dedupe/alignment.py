@@ -44,7 +44,6 @@ one event share, not taken text.
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from collections import Counter
@@ -52,7 +51,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from rapidfuzz.distance import Indel
 
-from dedupe.evidence import judge_passages, passage_evidence, quoted_spans
+from dedupe.evidence import judge_passages, passage_evidence, quoted_spans, shared_runs
 from dedupe.fingerprints import content_terms, stem, tokens
 from dedupe.model import AlignedPassage, PassageKind, Side, Span
 from dedupe.settings import DEFAULT_SETTINGS, Settings
@@ -118,8 +117,7 @@ def kept_share(a: str, b: str, settings: Settings = DEFAULT_SETTINGS) -> float:
     words_b = [w.casefold() for w in _WORD_RE.findall(b)]
     if not words_a:
         return 0.0
-    matcher = difflib.SequenceMatcher(None, words_a, words_b, autojunk=False)
-    kept = sum(block.size for block in matcher.get_matching_blocks() if block.size >= settings.min_run_words)
+    kept = sum(block.size for block in shared_runs(words_a, words_b) if block.size >= settings.min_run_words)
     return round(kept / len(words_a), 3)
 
 
@@ -287,8 +285,8 @@ def _copied_core(text_a: str, span_a: Span, text_b: str, span_b: Span, settings:
                for m in _WORD_RE.finditer(span_a.of(text_a))]
     words_b = [(m.start() + span_b.start, m.end() + span_b.start, m.group().casefold())
                for m in _WORD_RE.finditer(span_b.of(text_b))]
-    matcher = difflib.SequenceMatcher(None, [w for *_, w in words_a], [w for *_, w in words_b], autojunk=False)
-    runs = [block for block in matcher.get_matching_blocks() if block.size >= settings.min_run_words]
+    runs = [block for block in shared_runs([w for *_, w in words_a], [w for *_, w in words_b])
+            if block.size >= settings.min_run_words]
     if not runs:
         return span_a, span_b
     first, last = runs[0], runs[-1]

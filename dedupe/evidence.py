@@ -31,12 +31,12 @@ count as taken.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
-from rapidfuzz.distance import Indel
+from rapidfuzz.distance import Indel, LCSseq, MatchingBlock
 
 from dedupe.fingerprints import STOP_WORDS, normalize
 from dedupe.model import AlignedPassage, Evidence, PassageKind, Span
@@ -55,6 +55,7 @@ _MONTHS_AND_DAYS = frozenset(
 )
 # What ends a sentence for the purpose of "a capital here is a name, not a sentence start".
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s*[\"'“”‘’«»(\[]*\s*|\n\s*)$")
+_DIGIT = re.compile(r"\d")
 _KEPT_FACTS = 12
 _KEPT_QUOTES = 5
 
@@ -78,6 +79,12 @@ def quoted_spans(text: str) -> list[Span]:
     return [Span(m.start(), m.end()) for m in _QUOTE.finditer(text) if m.end() - m.start() > 1]
 
 
+@lru_cache(maxsize=1 << 16)
+def _norm(word: str) -> str:
+    """A word as words are compared: the fingerprints' normalisation, one apostrophe."""
+    return normalize(word).replace("’", "'")
+
+
 def _words(text: str, span: Span, quotes: Sequence[Span]) -> list[_Word]:
     found = []
     quote = 0
@@ -87,15 +94,26 @@ def _words(text: str, span: Span, quotes: Sequence[Span]) -> list[_Word]:
             quote += 1
         quoted = quote < len(quotes) and quotes[quote].start < end
         word = match.group()
-        norm = normalize(word).replace("’", "'")
-        fact = (any(char.isdigit() for char in word) or norm in _MONTHS_AND_DAYS
-                or (word[:1].isupper() and norm not in STOP_WORDS
-                    and not _SENTENCE_START.search(text[max(0, start - 8):start])))
+        norm = _norm(word)
+        fact = (_DIGIT.search(word) is not None or norm in _MONTHS_AND_DAYS
+                or (word[0].isupper() and norm not in STOP_WORDS
+                    and not _SENTENCE_START.search(text, max(0, start - 8), start)))
         found.append(_Word(start, end, norm, quoted, fact))
     # A capitalised word opening a sentence is a name when a name follows it ("Jane Doe, 34").
     return [replace(word, fact=True) if following is not None and not word.fact and following.fact
             and text[word.start].isupper() and text[following.start].isupper() and word.norm not in STOP_WORDS
             else word for word, following in zip(found, [*found[1:], None])]
+
+
+def shared_runs(words_a: Sequence[str], words_b: Sequence[str]) -> list[MatchingBlock]:
+    """Runs of words both sequences have in the same order: the blocks of their
+    longest common subsequence (rapidfuzz, bit-parallel in C++; difflib's
+    matcher took seconds on a long passage of repeated words).
+
+    >>> [(b.a, b.b, b.size) for b in shared_runs("a b c x d".split(), "a b c y d".split()) if b.size]
+    [(0, 0, 3), (4, 4, 1)]
+    """
+    return LCSseq.editops(words_a, words_b).as_matching_blocks()
 
 
 def passage_evidence(text_a: str, span_a: Span, text_b: str, span_b: Span,
@@ -106,10 +124,10 @@ def passage_evidence(text_a: str, span_a: Span, text_b: str, span_b: Span,
     ``quotes_b`` are the articles' :func:`quoted_spans` (computed when not given)."""
     words_a = _words(text_a, span_a, quoted_spans(text_a) if quotes_a is None else quotes_a)
     words_b = _words(text_b, span_b, quoted_spans(text_b) if quotes_b is None else quotes_b)
-    matcher = difflib.SequenceMatcher(None, [w.norm for w in words_a], [w.norm for w in words_b], autojunk=False)
+    blocks = shared_runs([w.norm for w in words_a], [w.norm for w in words_b])
     expression = 0
     quotes: list[str] = []
-    for block in matcher.get_matching_blocks():
+    for block in blocks:
         if block.size < settings.min_run_words:
             continue
         pairs = list(zip(words_a[block.a:block.a + block.size], words_b[block.b:block.b + block.size]))
