@@ -461,6 +461,24 @@ SPEED_TINY = ("--sizes", 200, "--queries", 8, "--signature-articles", 20, "--bas
               "--workers", 1, "--batch", 100, "--budget", 2)
 
 
+def test_fit_evidence(tmp_path):
+    """The fit runs the product on the training cases only: no even-numbered same-event pair, no
+    Clough test-split answer."""
+    write_clough(tmp_path / "clough")
+    result = run_json("fit_evidence.py", SEEDS_DIR, SAME_EVENT_DIR, tmp_path / "clough", "--derived", 3,
+                      "--defaults-only")
+    (row,) = result["rows"]
+    assert result["best"] == row and result["defaults_are_the_fit"] is True
+    groups = row["groups"]
+    assert groups["derived copies (seed 2)"].endswith("/3")
+    pairs = len(list(SAME_EVENT_DIR.glob("[0-9][0-9]-a.txt")))
+    assert groups["same-event pairs (odd, both ways)"].endswith(f"/{2 * ((pairs + 1) // 2)}")
+    test_split = {name for name in TEST_SPLIT if ANSWERS[name][1] != "orig"}
+    trained = sum(int(value.split("/")[1]) for key, value in groups.items() if key.startswith("Clough"))
+    assert trained == len(ANSWERS) - len(test_split)
+    assert 0 <= row["false_alarms"] <= 1 and 0 <= row["copies_found"] <= 1
+
+
 def test_bench_speed(tmp_path):
     result = run_json("bench_speed.py", *SPEED_TINY, "--out", tmp_path)
     assert result["signatures"]["rows"][1]["same_values"] is True  # the same MinHash values as datasketch
