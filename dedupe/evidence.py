@@ -158,9 +158,12 @@ def passage_evidence(text_a: str, span_a: Span, text_b: str, span_b: Span,
 
 def copies_expression(evidence: Evidence, settings: Settings = DEFAULT_SETTINGS) -> bool:
     """Whether a passage's own wording shows copying: enough words outside
-    quotations in shared runs, or the same function-word scaffolding."""
+    quotations in shared runs, every one of them when it is shorter than
+    that (a short sentence carried over whole), or the same function-word
+    scaffolding. (Whether that is enough to call a copy is the verdict's
+    ``min_evidence_words``.)"""
     if evidence.free_words < settings.min_expression_words:
-        return False
+        return 0 < evidence.free_words == evidence.expression_words
     return (evidence.expression_words >= settings.min_expression_words
             or evidence.scaffold >= settings.scaffold_similarity)
 
