@@ -71,6 +71,7 @@ from dedupe.corpus import load_article  # noqa: E402
 from dedupe.model import Span, Verdict  # noqa: E402
 from dedupe.provenance import judge_sources  # noqa: E402
 from dedupe.segmentation import segment_blocks  # noqa: E402
+from dedupe.settings import DEFAULT_SETTINGS, Settings  # noqa: E402
 
 #: The measures count the copy's characters only (the suspicious side, in
 #: benchlib's terms): a detection counts for a case when it overlaps the case
@@ -325,6 +326,9 @@ def run(fixtures: Path, work: Path, count: int, seed: int, spin_share: float, le
                     "claim_precision": overall_claims.precision, "claim_recall": overall_claims.recall,
                     "claims_true": overall_claims.true, "claims_predicted": overall_claims.predicted},
         "derivations": _tally(str(v.derivation) for v in verdicts),
+        "true_derivations": _tally(_true_derivation(copy) for copy in copies),
+        "derivation_accuracy": round(sum(str(v.derivation) == _true_derivation(copy)
+                                         for copy, v in zip(copies, verdicts)) / len(copies), 3),
         "rewordings": _tally(str(v.rewording) for v in verdicts),
         "inserted_sentences_not_one_library_sentence": boundaries_off,
         "per_recipe": per_recipe,
@@ -339,6 +343,16 @@ def _true_coverage(copy: Copy) -> float:
     taken = sum(p["candidate"][1] - p["candidate"][0] for p in copy.passages)
     new = sum(item["span"][1] - item["span"][0] for item in copy.new_material)
     return taken / (taken + new) if taken + new else 0.0
+
+
+def _true_derivation(copy: Copy, settings: Settings = DEFAULT_SETTINGS) -> str:
+    """What the verdict should say, from the ground truth: the share of the copy that is taken
+    text, against the same bars the verdict applies (every copy takes far more than the
+    minimum evidence, and none takes under half of a source while being mostly new)."""
+    coverage = _true_coverage(copy)
+    if coverage >= settings.whole_coverage:
+        return "whole"
+    return "partial" if coverage >= settings.partial_coverage else "none"
 
 
 def _tally(values: Iterable[str]) -> dict[str, int]:
@@ -388,6 +402,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.learn_boilerplate:
         removed = result["learned_boilerplate_removed"]
         print(f"learned boilerplate removed {removed['copies']} lines of copies, {removed['sources']} of sources")
+    print(f"whole/partial/none accuracy {result['derivation_accuracy']:.3f} (truth: {result['true_derivations']})")
     print(f"verdicts: {result['derivations']}, rewording {result['rewordings']}; inserted sentences the library does "
           f"not segment as one sentence: {result['inserted_sentences_not_one_library_sentence']}\n")
     print("Per recipe\n" + table(result["per_recipe"]) + "\n")
