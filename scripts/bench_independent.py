@@ -53,10 +53,9 @@ from tabulate import tabulate
 import dedupe
 from dedupe.application import NoInputError
 from dedupe.model import Verdict
-from dedupe.settings import settings_from_dict
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import one_line, print_json, stopwatch, table  # noqa: E402
+from benchlib import one_line, parse_settings, print_json, stopwatch, table  # noqa: E402
 
 #: The share of independent pairs called derived the product must stay at or under.
 GOAL = 0.02
@@ -412,20 +411,6 @@ def public(results: dict[str, Any]) -> dict[str, Any]:
 # ---------------------------------------------------------------------------
 # Main
 # ---------------------------------------------------------------------------
-
-
-def parse_settings(assignments: Sequence[str]) -> dedupe.Settings:
-    """``dedupe.Settings`` with ``NAME=VALUE`` overrides, read as ``dedupe check --set`` reads them."""
-    values: dict[str, str] = {}
-    for assignment in assignments:
-        name, equals, value = assignment.partition("=")
-        if not equals or not name.strip():
-            raise SystemExit(f"expected NAME=VALUE, not {assignment!r}")
-        values[name.strip()] = value.strip()
-    try:
-        return settings_from_dict(values)
-    except ValueError as error:
-        raise SystemExit(str(error)) from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

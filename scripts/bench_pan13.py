@@ -74,7 +74,6 @@ import dedupe
 from dedupe.fingerprints import tokens
 from dedupe.model import AlignedPassage, Span
 from dedupe.segmentation import segment_blocks
-from dedupe.settings import settings_from_dict
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import (  # noqa: E402
@@ -85,6 +84,7 @@ from benchlib import (  # noqa: E402
     hits,
     one_line,
     pan_measures,
+    parse_settings,
     print_json,
     stopwatch,
     table,
@@ -445,22 +445,6 @@ def show_examples(corpus: Pan13, examples: dict[str, list[Annotation]], count: i
 # ---------------------------------------------------------------------------
 # Main
 # ---------------------------------------------------------------------------
-
-
-def parse_settings(assignments: Sequence[str]) -> dedupe.Settings:
-    """``dedupe.Settings`` with ``NAME=VALUE`` overrides, read as ``dedupe
-    check --set`` reads them (:func:`dedupe.settings.settings_from_dict`:
-    pairs as ``4,5``, flags as ``true``/``false``)."""
-    values: dict[str, str] = {}
-    for assignment in assignments:
-        name, equals, value = assignment.partition("=")
-        if not equals or not name.strip():
-            raise SystemExit(f"expected NAME=VALUE, not {assignment!r}")
-        values[name.strip()] = value.strip()
-    try:
-        return settings_from_dict(values)
-    except ValueError as error:
-        raise SystemExit(str(error)) from None
 
 
 def evaluate(corpus: Pan13, cases: Sequence[Annotation], detections: Sequence[Annotation]) -> dict[str, dict]:

@@ -35,6 +35,8 @@ from typing import Any, Literal
 
 from tabulate import tabulate
 
+from dedupe.settings import Settings, settings_from_dict
+
 # ---------------------------------------------------------------------------
 # PAN text alignment measures
 # ---------------------------------------------------------------------------
@@ -259,3 +261,24 @@ def stopwatch() -> Iterator[dict[str, float]]:
         yield clock
     finally:
         clock["seconds"] = round(time.perf_counter() - start, 1)
+
+
+def parse_settings(assignments: Sequence[str]) -> Settings:
+    """``dedupe.Settings`` with ``NAME=VALUE`` overrides, read as ``dedupe
+    check --set`` reads them (:func:`dedupe.settings.settings_from_dict`:
+    pairs as ``4,5``, flags as ``true``/``false``); a bad one exits with
+    its one-line reason.
+
+    >>> parse_settings(["index_bands=42,3"]).index_bands
+    (42, 3)
+    """
+    values: dict[str, str] = {}
+    for assignment in assignments:
+        name, equals, value = assignment.partition("=")
+        if not equals or not name.strip():
+            raise SystemExit(f"expected NAME=VALUE, not {assignment!r}")
+        values[name.strip()] = value.strip()
+    try:
+        return settings_from_dict(values)
+    except ValueError as error:
+        raise SystemExit(str(error)) from None
