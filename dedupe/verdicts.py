@@ -3,12 +3,17 @@
 From the passages a candidate shares with each source
 (:func:`dedupe.comparison.compare_against`) this stage works out:
 
-* **coverage**: the share of the candidate's body characters inside passages
-  from a source (``coverage``), and the share of the source reused
-  (``source_coverage``);
-* **derivation**: ``whole`` when essentially all of the candidate comes from
-  sources (``Settings.whole_coverage``), ``partial`` when a substantial part
-  does (``Settings.partial_coverage``), else ``none``;
+* **coverage**: the share of the candidate's body characters inside *taken*
+  passages from a source (``coverage``), and the share of the source reused
+  (``source_coverage``). Passages that hold only what independent reports
+  of one event share (``shared-quote``, ``shared-facts``: see
+  :mod:`dedupe.evidence`) are listed and never counted;
+* **derivation**: ``whole`` when essentially all of the candidate is taken
+  text (``Settings.whole_coverage``), ``partial`` when a substantial part is
+  (``Settings.partial_coverage``) or most of a source is in it
+  (``Settings.partial_source_coverage``), else ``none``; never on fewer than
+  ``Settings.min_evidence_words`` words of taken text, unless the two are
+  one text word for word;
 * **rewording** of what was taken, from the share of its words kept in runs
   of three or more shared words, weighted by passage length: ``verbatim``
   (nearly all), ``light`` (half or more: house-style edits, synonym swaps)
