@@ -136,3 +136,18 @@ def test_legacy_quotes_and_pound_signs_start_sentences():
     text = "He left at noon. ``We will adapt,'' he said. #50m was set aside for repairs."
     assert [s.of(text) for s in split_sentences(text)] == [
         "He left at noon.", "``We will adapt,'' he said.", "#50m was set aside for repairs."]
+
+
+def test_a_copy_without_punctuation_is_found(tmp_path):
+    """A transcript- or OCR-like copy (no punctuation, no capitals, one line) cannot be cut into
+    sentences; cut into sentence-sized pieces it is still found as the whole copy it is."""
+    import re
+
+    from conftest import SEEDS
+
+    paragraphs = _seed_paragraphs()
+    flat = " ".join(re.sub(r"[^\w\s']", " ", paragraph).lower() for paragraph in paragraphs)
+    copy = tmp_path / "transcript.txt"
+    copy.write_text(" ".join(flat.split()) + "\n", encoding="utf-8")
+    verdict = _verdict(copy, SEEDS["wapo"])
+    assert verdict.derivation == "whole" and verdict.coverage > 0.9
