@@ -53,8 +53,9 @@ SettingsLike = Settings | Mapping[str, object] | None
 @dataclass(frozen=True)
 class CheckResult:
     """What a check found: a verdict per candidate, the findings of each
-    under the policy, the inputs that could not be used, and warnings
-    (sources given twice, say)."""
+    under the policy, the inputs that could not be used, warnings (sources
+    given twice, say), and the project file defaults came from (the CLI
+    fills it in)."""
 
     verdicts: tuple[Verdict, ...]
     findings: tuple[tuple[Finding, ...], ...]
@@ -62,16 +63,16 @@ class CheckResult:
     warnings: tuple[str, ...] = ()
     settings: Settings = DEFAULT_SETTINGS
     policy: Policy = field(default_factory=Policy)
+    config: str | None = None
 
     @property
     def passed(self) -> bool:
         """No candidate breaks the policy."""
         return not any(self.findings)
 
-    def as_dict(self, **extra: Any) -> dict[str, Any]:
-        """The JSON document of ``dedupe check --format json`` (``extra``
-        top-level fields added)."""
-        return check_data(self.verdicts, self.errors, self.findings, **extra)
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON document of ``dedupe check --format json``."""
+        return check_data(self.verdicts, self.errors, self.findings, config=self.config)
 
 
 @dataclass(frozen=True)
@@ -116,16 +117,12 @@ def check(candidates: Inputs, *, against: Inputs | None = None, index: str | os.
     if index is not None:
         with _opened(index, settings) as opened:
             used = opened.settings
-            loaded = _load(candidates, used)
-            if not loaded.articles:
-                raise NoInputError("no candidate could be read", loaded.errors)
+            loaded = _load(candidates, used, "candidate")
             verdicts = opened.check(loaded.articles)
         errors = list(loaded.errors)
     else:
         used = _settings(settings)
-        loaded = _load(candidates, used)
-        if not loaded.articles:
-            raise NoInputError("no candidate could be read", loaded.errors)
+        loaded = _load(candidates, used, "candidate")
         sources, publishers, source_errors, warnings = load_sources(against or (), used)
         errors = [*loaded.errors, *source_errors]
         if not sources:
@@ -204,9 +201,7 @@ def report(paths: Inputs, *, settings: SettingsLike = None, learn: bool = True) 
     [(0, 4, 'b')]
     """
     used = _settings(settings)
-    loaded = _load(paths, used)
-    if not loaded.articles:
-        raise NoInputError("no article could be read", loaded.errors)
+    loaded = _load(paths, used, "article")
     articles = learn_boilerplate(loaded.articles, used) if learn else loaded.articles
     comparison = compare(articles, used)
     found = tuple(direction(comparison.articles[o.a], comparison.articles[o.b], o.passages, settings=used)
@@ -237,9 +232,10 @@ def _settings(settings: SettingsLike) -> Settings:
     return settings_from_dict(settings or {})
 
 
-def _load(inputs: Inputs, settings: Settings) -> Corpus:
+def _load(inputs: Inputs, settings: Settings, what: str) -> Corpus:
     """Articles given as such, and those read and cleaned from paths, in
-    order; paths given together are read once each (``a.txt a.txt dir/``)."""
+    order; paths given together are read once each (``a.txt a.txt dir/``).
+    Raises :class:`NoInputError` ("no {what} could be read") when there are none."""
     corpus = Corpus()
     paths: list[str | os.PathLike[str]] = []
 
@@ -257,4 +253,6 @@ def _load(inputs: Inputs, settings: Settings) -> Corpus:
         else:
             paths.append(given)
     flush()
+    if not corpus.articles:
+        raise NoInputError(f"no {what} could be read", corpus.errors)
     return corpus

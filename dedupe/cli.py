@@ -13,6 +13,7 @@ please report it with the ``DEDUPE_DEBUG=1`` traceback).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 from collections.abc import Sequence
@@ -148,6 +149,14 @@ def _say(message: object) -> None:
     print(f"dedupe: {message}", file=sys.stderr)
 
 
+def _failed(error: Exception) -> int:
+    """Say why nothing could be done (each unreadable input first, when that was it); exit 2."""
+    for problem in getattr(error, "errors", ()):
+        _say(problem)
+    _say(error)
+    return EXIT_INPUT
+
+
 def _config() -> tuple[str | None, dict[str, Any]]:
     """(path, values) of the project's configuration file, (None, {}) when there is none."""
     located = find_config()
@@ -160,20 +169,14 @@ def _overrides(args: argparse.Namespace, config: dict[str, Any]) -> dict[str, ob
 
 
 def _run_report(args: argparse.Namespace) -> int:
-    from dedupe.application import NoInputError, report
+    from dedupe.application import report
     from dedupe.reports import REPORT_FORMATS as RENDERERS
 
     try:
         _, config = _config()
         result = report(args.paths, settings=_overrides(args, config), learn=args.learn)
-    except NoInputError as error:
-        for problem in error.errors:
-            _say(problem)
-        _say(error)
-        return EXIT_INPUT
     except (ConfigError, ValueError) as error:
-        _say(error)
-        return EXIT_INPUT
+        return _failed(error)
     for problem in result.errors:
         _say(problem)
     print(RENDERERS[args.format](result))
@@ -181,7 +184,7 @@ def _run_report(args: argparse.Namespace) -> int:
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    from dedupe.application import NoInputError, check
+    from dedupe.application import check
     from dedupe.reports import CHECK_FORMATS as RENDERERS
     from dedupe.store import StoreError
 
@@ -192,24 +195,13 @@ def _run_check(args: argparse.Namespace) -> int:
             _say(f"defaults from {config_path}")
         result = check(args.candidates, against=against or None, index=index_url, policy=policy,
                        settings=_overrides(args, config))
-    except NoInputError as error:
-        for problem in error.errors:
-            _say(problem)
-        _say(error)
-        return EXIT_INPUT
     except (ConfigError, ValueError, StoreError) as error:
-        _say(error)
-        return EXIT_INPUT
+        return _failed(error)
     for problem in result.errors:
         _say(problem)
     for warning in result.warnings:
         _say(warning)
-    if output == "json":
-        from dedupe.serialise import to_json
-
-        print(to_json(result.as_dict(config=config_path)))
-    else:
-        print(RENDERERS[output](result))
+    print(RENDERERS[output](dataclasses.replace(result, config=config_path)))
     return EXIT_OK if result.passed else EXIT_FINDINGS
 
 
@@ -352,10 +344,7 @@ def _run_clean(args: argparse.Namespace) -> int:
     try:
         _, config = _config()
         article = load_article(args.path, settings_from_dict(_overrides(args, config)))
-    except InputError as error:
-        _say(error)
-        return EXIT_INPUT
-    except (ConfigError, ValueError) as error:
+    except (InputError, ConfigError, ValueError) as error:
         _say(error)
         return EXIT_INPUT
     if args.format == "json":
