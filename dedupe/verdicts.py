@@ -127,7 +127,7 @@ def judge(matches: SourceMatches, publishers: Mapping[str, str] | None = None,
         verdicts.append(Verdict(
             candidate=candidate,
             derivation=derivation,
-            rewording=_rewording(all_taken, settings) if all_taken else None,
+            rewording=_rewording(all_taken, settings),
             coverage=coverage,
             sources=tuple(uses),
             new_material=tuple(_merge_adjacent(candidate.text, new)),
