@@ -50,8 +50,9 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
 from rapidfuzz.distance import Indel
+from rapidfuzz.process import cdist
 
-from dedupe.evidence import judge_passages, passage_evidence, quoted_spans, shared_runs
+from dedupe.evidence import established, judge_passages, passage_evidence, quoted_spans, shared_runs
 from dedupe.fingerprints import content_terms, stem, tokens
 from dedupe.model import AlignedPassage, PassageKind, Side, Span
 from dedupe.settings import DEFAULT_SETTINGS, Settings
@@ -160,7 +161,67 @@ def align(a: Side, b: Side, candidates: Iterable[tuple[int, int]], weights: Mapp
     if not chains:
         return []
     quotes = (quoted_spans(a.text), quoted_spans(b.text))
-    return judge_passages([_passage(a, b, chain, weights, settings, quotes) for chain in chains], settings)
+    passages = _drop_repeats([_passage(a, b, chain, weights, settings, quotes) for chain in chains])
+    if established(passages, settings):
+        carried = _carried_over(a, b, passages, settings)
+        passages = sorted([*passages, *(_passage(a, b, [pair], weights, settings, quotes) for pair in carried)],
+                          key=lambda p: (p.a.start, p.b.start))
+    joined: list[AlignedPassage] = []
+    for passage in passages:
+        if joined and _continues(a.text, joined[-1], b.text, passage):
+            passage = _passage(a, b, sorted({*joined.pop().sentences, *passage.sentences}), weights, settings, quotes)
+        joined.append(passage)
+    return judge_passages(joined, settings)
+
+
+def _carried_over(a: Side, b: Side, passages: Sequence[AlignedPassage], settings: Settings) -> list[tuple[int, int]]:
+    """Sentence pairs ``(i, j)``, both unmatched so far, where sentence
+    ``i`` of ``a`` keeps ``settings.carried_sentence_similarity`` of sentence
+    ``j`` of ``b`` and shares a content word with it: in a pair already
+    shown to copy, the sentences a spinner reworded too much for LSH or a
+    copy moved away from their neighbours. Each sentence pairs once, best
+    first."""
+    matched_a = {i for p in passages for i, _ in p.sentences}
+    matched_b = {j for p in passages for _, j in p.sentences}
+    rows_a = [i for i in range(len(a.sentences)) if i not in matched_a and a.terms[i]]
+    rows_b = [j for j in range(len(b.sentences)) if j not in matched_b and b.terms[j]]
+    if not rows_a or not rows_b:
+        return []
+    scores = cdist([" ".join(tokens(a.sentences[i].of(a.text))) for i in rows_a],
+                   [" ".join(tokens(b.sentences[j].of(b.text))) for j in rows_b],
+                   scorer=Indel.normalized_similarity, score_cutoff=settings.carried_sentence_similarity)
+    found = sorted(((float(scores[x, y]), i, j) for x, y in zip(*scores.nonzero())
+                    for i, j in [(rows_a[x], rows_b[y])] if a.terms[i] & b.terms[j]), reverse=True)
+    pairs: list[tuple[int, int]] = []
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    for _, i, j in found:
+        if i not in used_a and j not in used_b:
+            pairs.append((i, j))
+            used_a.add(i)
+            used_b.add(j)
+    return pairs
+
+
+def _drop_repeats(passages: list[AlignedPassage]) -> list[AlignedPassage]:
+    """Passages without those that align text already aligned elsewhere in
+    a longer passage: when one side repeats a sentence, its other copy
+    matches too, but the copied text came from one place, the one with
+    more of its context around it."""
+    rows = [({i for i, _ in p.sentences}, {j for _, j in p.sentences}) for p in passages]
+    return [passage for (rows_a, rows_b), passage in zip(rows, passages)
+            if not any(len(other.sentences) > len(passage.sentences) and (rows_a <= other_a or rows_b <= other_b)
+                       for (other_a, other_b), other in zip(rows, passages))]
+
+
+def _continues(text_a: str, before: AlignedPassage, text_b: str, after: AlignedPassage) -> bool:
+    """Whether ``after`` carries on ``before`` on both sides: what lies
+    between them is the same words on both sides (or only punctuation and
+    space), so the copy runs on through it ("schools." left over where one
+    side broke a paragraph)."""
+    if after.a.start < before.a.end or after.b.start < before.b.end:
+        return False
+    return tokens(text_a[before.a.end:after.a.start]) == tokens(text_b[before.b.end:after.b.start])
 
 
 def _extend(a: Side, b: Side, matches: list[tuple[int, int]], weights: Mapping[str, float],
@@ -170,7 +231,8 @@ def _extend(a: Side, b: Side, matches: list[tuple[int, int]], weights: Mapping[s
     Sentences too short to fingerprint ("The aggressor is Russia.") never
     reach LSH; next to a match, the sentence pair one step further on both
     sides is checked directly and joins when it matches, even weakly, or
-    keeps its wording. A copy that splits a sentence in two (or joins two)
+    keeps its wording, or stands inside it word for word (a copy that
+    starts or stops mid-sentence). A copy that splits a sentence in two (or joins two)
     shows as a next sentence on one side whose words are nearly all in the
     matched sentence on the other; it joins the match too."""
     taken_a = {i for i, _ in matches}
@@ -185,7 +247,8 @@ def _extend(a: Side, b: Side, matches: list[tuple[int, int]], weights: Mapping[s
                 continue
             text_a, text_b = a.sentences[ni].of(a.text), b.sentences[nj].of(b.text)
             if (match_strength(a.terms[ni], b.terms[nj], text_a, text_b, weights, settings) is not None
-                    or char_similarity(text_a, text_b) >= settings.minor_change_similarity):
+                    or char_similarity(text_a, text_b) >= settings.minor_change_similarity
+                    or _inside(text_a, text_b, settings)):
                 found.add((ni, nj))
                 taken_a.add(ni)
                 taken_b.add(nj)
@@ -201,6 +264,14 @@ def _extend(a: Side, b: Side, matches: list[tuple[int, int]], weights: Mapping[s
                 taken_a.add(ni)
                 queue.append((ni, j))
     return sorted(found)
+
+
+def _inside(text_a: str, text_b: str, settings: Settings) -> bool:
+    """Whether the shorter sentence stands nearly word for word inside the
+    longer one (``settings.split_containment`` of its words in shared runs):
+    a copy that starts or stops in the middle of a sentence of the other side."""
+    shorter, longer = sorted((text_a, text_b), key=len)
+    return kept_share(shorter, longer, settings) >= settings.split_containment
 
 
 def _split_off(side: Side, matched: int, piece: int, whole: frozenset[str], settings: Settings) -> bool:
@@ -272,33 +343,50 @@ def _passage(a: Side, b: Side, chain: list[tuple[int, int]], weights: Mapping[st
 
 
 def _copied_core(text_a: str, span_a: Span, text_b: str, span_b: Span, settings: Settings) -> tuple[Span, Span]:
-    """Trim a passage to the copied wording when there is some.
+    """Trim a passage's edges to the copied wording.
 
     Passages are built from whole sentences, but copying often starts or
-    stops inside one ("… officials said. [copied: The talks …]"). The
-    passage is cut to run from the first to the last run of
-    ``settings.min_run_words`` words both sides share, provided what is left
-    is most of the passage (``settings.min_core_share`` of each side) and keeps its wording
-    (character similarity at least the minor-change bar). A reworded
-    passage, whose shared runs are short and scattered, stays whole."""
+    stops inside one ("… officials said. [copied: The talks …]", or a
+    sentence of one side's own before the copy on the other). Each end of
+    the passage is cut back to its first (last) run of
+    ``settings.min_run_words`` words both sides share, unless the two
+    sides' pieces beyond it restate each other (:func:`_restates`): a
+    reworded opening keeps its place in the passage, one side's own
+    lead-in does not. A core shorter than ``settings.min_expression_words``
+    words (a stock phrase inside a reworded sentence) trims nothing."""
     words_a = [(m.start() + span_a.start, m.end() + span_a.start, m.group().casefold())
                for m in _WORD_RE.finditer(span_a.of(text_a))]
     words_b = [(m.start() + span_b.start, m.end() + span_b.start, m.group().casefold())
                for m in _WORD_RE.finditer(span_b.of(text_b))]
     runs = [block for block in shared_runs([w for *_, w in words_a], [w for *_, w in words_b])
             if block.size >= settings.min_run_words]
-    if not runs:
+    if not runs or runs[-1].a + runs[-1].size - runs[0].a < settings.min_expression_words:
         return span_a, span_b
     first, last = runs[0], runs[-1]
-    core_a = Span(words_a[first.a][0], _past_punctuation(text_a, words_a[last.a + last.size - 1][1], span_a.end))
-    core_b = Span(words_b[first.b][0], _past_punctuation(text_b, words_b[last.b + last.size - 1][1], span_b.end))
-    if (core_a, core_b) == (span_a, span_b):
-        return span_a, span_b
-    if len(core_a) < settings.min_core_share * len(span_a) or len(core_b) < settings.min_core_share * len(span_b):
-        return span_a, span_b
-    if char_similarity(core_a.of(text_a), core_b.of(text_b)) < settings.minor_change_similarity:
-        return span_a, span_b
-    return core_a, core_b
+    start_a, start_b = words_a[first.a][0], words_b[first.b][0]
+    if not _restates(text_a[span_a.start:start_a], text_b[span_b.start:start_b], settings):
+        span_a, span_b = Span(start_a, span_a.end), Span(start_b, span_b.end)
+    end_a = _past_punctuation(text_a, words_a[last.a + last.size - 1][1], span_a.end)
+    end_b = _past_punctuation(text_b, words_b[last.b + last.size - 1][1], span_b.end)
+    if not _restates(text_a[end_a:span_a.end], text_b[end_b:span_b.end], settings):
+        span_a, span_b = Span(span_a.start, end_a), Span(span_b.start, end_b)
+    return span_a, span_b
+
+
+def _restates(piece_a: str, piece_b: str, settings: Settings) -> bool:
+    """Whether two passage edges beyond the shared wording say the same
+    thing in other words: both have content words and share at least
+    ``settings.edge_restated_share`` of the smaller side's.
+
+    >>> _restates("Officials said on Tuesday", "The ministry said Tuesday", DEFAULT_SETTINGS)
+    True
+    >>> _restates("Return to the catalogue.", "", DEFAULT_SETTINGS)
+    False
+    """
+    terms_a, terms_b = set(content_terms(piece_a)), set(content_terms(piece_b))
+    if not terms_a or not terms_b:
+        return False
+    return len(terms_a & terms_b) >= settings.edge_restated_share * min(len(terms_a), len(terms_b))
 
 
 def _past_punctuation(text: str, end: int, limit: int) -> int:

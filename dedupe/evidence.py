@@ -168,6 +168,13 @@ def copies_expression(evidence: Evidence, settings: Settings = DEFAULT_SETTINGS)
             or evidence.scaffold >= settings.scaffold_similarity)
 
 
+def established(passages: Sequence[AlignedPassage], settings: Settings = DEFAULT_SETTINGS) -> bool:
+    """Whether the passages of one article pair show copying by their own
+    wording: their copied expression reaches ``settings.min_evidence_words``."""
+    return sum(p.evidence.expression_words for p in passages
+               if copies_expression(p.evidence, settings)) >= settings.min_evidence_words
+
+
 def judge_passages(passages: Sequence[AlignedPassage], settings: Settings = DEFAULT_SETTINGS
                    ) -> list[AlignedPassage]:
     """The passages of one article pair with their kind settled by evidence.
@@ -183,7 +190,7 @@ def judge_passages(passages: Sequence[AlignedPassage], settings: Settings = DEFA
     ``shared-facts``.
     """
     copied = [copies_expression(p.evidence, settings) for p in passages]
-    if sum(p.evidence.expression_words for p, c in zip(passages, copied) if c) >= settings.min_evidence_words:
+    if established(passages, settings):
         # Copying is established by the pair's own wording: then a quotation or a short
         # sentence carried over word for word is part of the copy too.
         copied = [c or p.kind in (PassageKind.IDENTICAL, PassageKind.MINOR_CHANGES)
@@ -191,7 +198,7 @@ def judge_passages(passages: Sequence[AlignedPassage], settings: Settings = DEFA
     quote_only = [not c and bool(p.evidence.quotes) and p.evidence.free_words < settings.min_expression_words
                   for p, c in zip(passages, copied)]
     eligible = [n for n, p in enumerate(passages) if p.evidence.quoted_words == 0]
-    chain = _longest_chain([passages[n] for n in eligible])
+    chain = _longest_chain([passages[n] for n in eligible], settings.sequence_gap)
     in_sequence = {eligible[k] for k in chain} if len(chain) >= settings.min_sequence_passages else set()
     settled = []
     for n, passage in enumerate(passages):
@@ -206,11 +213,24 @@ def judge_passages(passages: Sequence[AlignedPassage], settings: Settings = DEFA
     return settled
 
 
-def _longest_chain(passages: Sequence[AlignedPassage]) -> list[int]:
+def _longest_chain(passages: Sequence[AlignedPassage], gap: int) -> list[int]:
     """Indices of the longest run of passages in increasing order on both
-    sides (passages are in order of side A)."""
+    sides (passages are in order of side A), each following the one before
+    it within ``gap`` unmatched sentences on both sides: a rewrite keeps
+    the sentences it rewrites together, while topical matches scattered
+    over two long texts only happen to fall in order."""
     best: list[list[int]] = []
     for n, passage in enumerate(passages):
-        previous = [best[m] for m in range(n) if passages[m].b.end <= passage.b.start]
+        previous = [best[m] for m in range(n) if passages[m].b.end <= passage.b.start
+                    and _follows(passages[m], passage, gap)]
         best.append([*max(previous, key=len, default=[]), n])
     return max(best, key=len, default=[])
+
+
+def _follows(before: AlignedPassage, after: AlignedPassage, gap: int) -> bool:
+    """Whether ``after`` follows ``before`` on both sides, within ``gap``
+    sentences on at least one: a copy that condenses its source skips source
+    sentences but keeps its own together, one that adds material the reverse."""
+    skipped_a = min(i for i, _ in after.sentences) - max(i for i, _ in before.sentences) - 1
+    skipped_b = min(j for _, j in after.sentences) - max(j for _, j in before.sentences) - 1
+    return min(skipped_a, skipped_b) >= 0 and min(skipped_a, skipped_b) <= gap

@@ -58,16 +58,21 @@ def test_time_story_from_2022_shares_nothing_with_the_2024_stories(seeds):
     assert comparison.partners(names.index("time")) == []
 
 
-def test_every_passage_span_is_whole_sentences_of_the_body(seeds):
+def test_every_passage_span_is_body_text_cut_at_word_boundaries(seeds):
+    """Passages are built from sentences and may be trimmed to the copied
+    wording inside one, but never cut a word or leave the body."""
     _, comparison = seeds
     for overlap in comparison.overlaps:
         for side, number in (("a", overlap.a), ("b", overlap.b)):
             article = comparison.articles[number]
-            starts = {s.start for s in segment_blocks(article.text, article.body)}
-            ends = {s.end for s in segment_blocks(article.text, article.body)}
+            sentences = segment_blocks(article.text, article.body)
             for passage in overlap.passages:
                 span = getattr(passage, side)
-                assert span.start in starts and span.end in ends
+                assert any(s.start <= span.start < s.end for s in sentences)
+                assert any(s.start < span.end <= s.end for s in sentences)
+                text = article.text
+                assert span.start == 0 or not (text[span.start - 1].isalnum() and text[span.start].isalnum())
+                assert span.end == len(text) or not (text[span.end - 1].isalnum() and text[span.end].isalnum())
 
 
 # --- derived copies ---------------------------------------------------------
