@@ -197,9 +197,10 @@ class Settings:
     #: A passage shows copied expression with at least this many of its
     #: words (outside quotations) in such runs: about one clause written the
     #: same way. Independent reports of one event share a stock phrase or
-    #: two ("was found guilty of"), rarely a whole clause. 6, 8 and 10 tie
-    #: on the training data of ``scripts/fit_evidence.py``; the strictest wins.
-    min_expression_words: int = 10
+    #: two ("was found guilty of"), rarely a whole clause. On the training
+    #: data of ``scripts/fit_evidence.py`` 6 and 8 tie with no false alarm
+    #: and find one copy more than 10; the stricter of the ties wins.
+    min_expression_words: int = 8
     #: Function words (outside quotations) each side needs before their
     #: sequences are compared: fewer match by chance.
     scaffold_min_words: int = 8
@@ -235,11 +236,12 @@ class Settings:
     #: copy of it, however long the article.
     partial_source_coverage: float = 0.5
     #: Words of taken text (outside quotations) a source must give before
-    #: any derivation is claimed: about two news sentences. A single short
-    #: match (a same-fact sentence, a stock phrase) never makes a copy.
-    #: (``scripts/fit_evidence.py`` on training data: 20 and 30 tie, 40
-    #: misses a copy; the stricter of the ties wins.)
-    min_evidence_words: int = 30
+    #: any derivation is claimed: two news sentences or more. A single
+    #: sentence (a same-fact opening, a stock phrase) never makes a copy.
+    #: (``scripts/fit_evidence.py`` on training data: 20 calls one
+    #: independent pair derived; 30 and 40 tie with none; the stricter of
+    #: the ties wins.)
+    min_evidence_words: int = 40
     #: Share of the taken text's words kept in runs of three or more shared
     #: words at or above which the taking is verbatim (all but a word here and
     #: there), and light rewording (half the wording kept; else heavy).
@@ -255,12 +257,17 @@ class Settings:
     #: Votes for each kind of evidence, strongest first. A credit to the
     #: other's publisher is near-proof of copying; a publication date is
     #: good evidence but metadata is often wrong or missing; containment
-    #: (truncated copies) and scraper debris are hints: both together only
-    #: offset a date.
+    #: (truncated copies), a wire sign-off and scraper debris are hints:
+    #: two of them together only offset a date.
     credit_vote: int = 3
     date_vote: int = 2
     containment_vote: int = 1
     scraper_vote: int = 1
+    #: One side keeps a wire sign-off ("Reporting by …; Editing by …") and
+    #: the other does not: a newspaper rewriting a wire story drops the
+    #: wire's furniture. A hint like containment (a scraper keeps it too,
+    #: and then both sides have it and it says nothing).
+    signoff_vote: int = 1
     #: An article is (nearly) contained in the other when at least this
     #: share of its body lies in shared passages and the other's does not.
     contained_share: float = 0.8

@@ -47,6 +47,7 @@ from dedupe.model import (
     Article,
     Claim,
     ClaimSignal,
+    DebrisReason,
     Derivation,
     Direction,
     PassageKind,
@@ -111,7 +112,7 @@ def judge(matches: SourceMatches, publishers: Mapping[str, str] | None = None,
                 source=source,
                 publisher=publisher,
                 derivation=_derivation(coverage, source_coverage, _evidence_words(taken), settings,
-                                       verbatim=_verbatim(taken)),
+                                       verbatim=_rewording(taken, settings) == Rewording.VERBATIM),
                 rewording=_rewording(taken, settings),
                 coverage=coverage,
                 source_coverage=source_coverage,
@@ -147,8 +148,9 @@ def _derivation(coverage: float, source_coverage: float, evidence_words: int, se
     ``partial`` when a substantial share of the candidate is, or most of
     the source is in it (a short story reproduced inside a long one). Never
     on less than ``settings.min_evidence_words`` words of taken text, unless
-    the two are one text word for word (``verbatim``: a short item
-    reproduced entire)."""
+    the two are one text word for word (``verbatim`` rewording, all but a
+    word here and there kept in runs: a short item reproduced entire; a
+    sentence two outlets took from one wire story and edited is not)."""
     if verbatim and coverage >= settings.whole_coverage and source_coverage >= settings.whole_coverage:
         return Derivation.WHOLE
     if evidence_words < settings.min_evidence_words:
@@ -158,11 +160,6 @@ def _derivation(coverage: float, source_coverage: float, evidence_words: int, se
     if coverage >= settings.partial_coverage or source_coverage >= settings.partial_source_coverage:
         return Derivation.PARTIAL
     return Derivation.NONE
-
-
-def _verbatim(taken: Sequence[AlignedPassage]) -> bool:
-    """Taken word for word (or all but a word): identical or minor-changes passages only."""
-    return bool(taken) and all(p.kind in (PassageKind.IDENTICAL, PassageKind.MINOR_CHANGES) for p in taken)
 
 
 def _evidence_words(taken: Sequence[AlignedPassage]) -> int:
@@ -246,6 +243,10 @@ def _warnings(candidate: Article) -> tuple[str, ...]:
 # Direction: which of two overlapping articles is probably the original
 # ---------------------------------------------------------------------------
 
+#: A wire service's own sign-off ("Reporting by Jane Doe; Editing by John
+#: Smith"), not a newspaper's "The Associated Press contributed to this report".
+_WIRE_SIGNOFF = re.compile(r"\b(?:reporting|editing|writing) by\b", re.IGNORECASE)
+
 #: Debris a scraper leaves when it copies a page onto another site.
 SCRAPER_SIGNS = ("ad-marker", "source-link", "source-credit", "embed-shortcode", "related-link", "comment-form")
 
@@ -255,12 +256,13 @@ def direction(a: Article, b: Article, passages: Sequence[AlignedPassage],
     """Weigh the evidence for which of ``a`` and ``b`` came first.
 
     In order of weight (``settings.credit_vote``, ``date_vote``,
-    ``containment_vote``, ``scraper_vote``): one credits the other's
-    publisher; publication dates; one's taken text is (nearly) all of it
-    while the other has more, as truncated copies are
-    (``settings.contained_share``); one carries scraper debris and the other
-    does not. Debris only adds weight to other evidence: when nothing else
-    tells the two apart the pair is undecided, with the reasons listed.
+    ``containment_vote``, ``signoff_vote``, ``scraper_vote``): one credits
+    the other's publisher; publication dates; one's taken text is (nearly)
+    all of it while the other has more, as truncated copies are
+    (``settings.contained_share``); one keeps a wire sign-off the other
+    drops; one carries scraper debris and the other does not. Debris only
+    adds weight to other evidence: when nothing else tells the two apart
+    the pair is undecided, with the reasons listed.
 
     >>> from dedupe.cleaning import clean_text
     >>> wire = clean_text("Talks resumed in Geneva on Monday.", "wire.txt",
@@ -296,6 +298,13 @@ def direction(a: Article, b: Article, passages: Sequence[AlignedPassage],
                 votes[other] += settings.containment_vote
                 reasons.append(f"{sides[this].path} is {share:.0%} contained in {sides[other].path}, "
                                "as a truncated copy is")
+    signed = {side: any(d.reason == DebrisReason.SIGN_OFF and _WIRE_SIGNOFF.search(d.text) for d in article.debris)
+              for side, article in sides.items()}
+    for this, other in (("a", "b"), ("b", "a")):
+        if signed[this] and not signed[other] and taken:
+            votes[this] += settings.signoff_vote
+            reasons.append(f"{sides[this].path} keeps a wire sign-off that {sides[other].path} drops, "
+                           "as a rewrite of a wire story does")
     signs = {side: sorted({d.reason for d in article.debris if d.reason in SCRAPER_SIGNS})
              for side, article in sides.items()}
     decided = votes["a"] != votes["b"]

@@ -23,9 +23,11 @@ carried over word for word plus a clause, which a provenance tool should
 report, so they are no negatives to fit on.
 
 Every point of the grid runs the product path (``dedupe.check``), so the
-figures are what a user gets with those settings. Among the points within
-the false-alarm bar the one with the most copies found wins; ties go to the
-stricter point (more evidence asked), which accuses least on text not seen.
+figures are what a user gets with those settings. A verdict is an
+accusation, so among the points within the false-alarm bar the one with the
+fewest false alarms wins, then the one finding the most copies; ties go to
+the stricter point (more evidence asked), which accuses least on text not
+seen.
 
     .venv/bin/python scripts/fit_evidence.py fixtures/seeds fixtures/same-event ../shared/benchmarks/clough-stevenson
     .venv/bin/python scripts/fit_evidence.py ... --json
@@ -137,7 +139,7 @@ def fit(cases: Sequence[Case], grid: dict[str, tuple[Any, ...]] = GRID
         rows.append({**point, **score(cases, dataclasses.replace(dedupe.Settings(), **point))})
     within = [row for row in rows if row["false_alarms"] is not None and row["false_alarms"] <= MAX_FALSE_ALARMS]
     strictness = [name for name in GRID if name != "scaffold_similarity"] + ["scaffold_similarity"]
-    best = max(within or rows, key=lambda row: (row["copies_found"], -row["false_alarms"],
+    best = max(within or rows, key=lambda row: (-row["false_alarms"], row["copies_found"],
                                                 *(row[name] for name in strictness)))
     return rows, best
 

@@ -388,6 +388,27 @@ def test_direction_truncated_copy_points_to_the_longer_article():
     assert direction(truncated, full, _passages(truncated, full)).original == "b"
 
 
+def test_direction_wire_signoff_points_to_the_wire_story():
+    """The wire story keeps "(Reporting by …; Editing by …)"; the newspaper's copy of it drops that
+    and adds a paragraph of its own: the wire story is the original, and the reason says why."""
+    wire = _article(SOURCE_TEXT + "\n(Reporting by Jane Doe; Editing by John Smith)", "wire.txt")
+    paper = _article(SOURCE_TEXT + "\nThe city council will discuss the decision at its meeting next week.",
+                     "paper.txt")
+    assert [d.reason for d in wire.debris] == ["sign-off"]
+    found = direction(paper, wire, _passages(paper, wire))
+    assert found.original == "b"
+    assert found.reasons == ("wire.txt keeps a wire sign-off that paper.txt drops, as a rewrite of a wire story does",)
+    assert direction(wire, paper, _passages(wire, paper)).original == "a"
+
+
+def test_direction_newspaper_contributor_line_is_not_a_wire_signoff():
+    """"The Associated Press contributed to this report" is the newspaper's own line, not the wire's sign-off."""
+    one = _article(SOURCE_TEXT + "\nThe Associated Press contributed to this report.", "one.txt")
+    two = _article(SOURCE_TEXT, "two.txt")
+    assert [d.reason for d in one.debris] == ["sign-off"]
+    assert not any("wire sign-off" in reason for reason in direction(one, two, _passages(one, two)).reasons)
+
+
 def test_direction_is_undecided_when_only_debris_differs():
     """Of two identical texts, one carrying ad markers and a source link: debris says where a copy
     was scraped from, not which text came first, so alone it decides nothing; the reason is listed."""
