@@ -168,7 +168,7 @@ def align(a: Side, b: Side, candidates: Iterable[tuple[int, int]], weights: Mapp
                           key=lambda p: (p.a.start, p.b.start))
     joined: list[AlignedPassage] = []
     for passage in passages:
-        if joined and _continues(a.text, joined[-1], b.text, passage):
+        if joined and _continues(a.text, joined[-1], b.text, passage, settings):
             passage = _passage(a, b, sorted({*joined.pop().sentences, *passage.sentences}), weights, settings, quotes)
         joined.append(passage)
     return judge_passages(joined, settings)
@@ -214,14 +214,17 @@ def _drop_repeats(passages: list[AlignedPassage]) -> list[AlignedPassage]:
                        for (other_a, other_b), other in zip(rows, passages))]
 
 
-def _continues(text_a: str, before: AlignedPassage, text_b: str, after: AlignedPassage) -> bool:
+def _continues(text_a: str, before: AlignedPassage, text_b: str, after: AlignedPassage,
+               settings: Settings) -> bool:
     """Whether ``after`` carries on ``before`` on both sides: what lies
     between them is the same words on both sides (or only punctuation and
-    space), so the copy runs on through it ("schools." left over where one
-    side broke a paragraph)."""
+    space), or keeps its wording (``settings.minor_change_similarity``), so
+    the copy runs on through it ("schools." left over where one side broke
+    a paragraph)."""
     if after.a.start < before.a.end or after.b.start < before.b.end:
         return False
-    return tokens(text_a[before.a.end:after.a.start]) == tokens(text_b[before.b.end:after.b.start])
+    gap_a, gap_b = text_a[before.a.end:after.a.start], text_b[before.b.end:after.b.start]
+    return tokens(gap_a) == tokens(gap_b) or char_similarity(gap_a, gap_b) >= settings.minor_change_similarity
 
 
 def _extend(a: Side, b: Side, matches: list[tuple[int, int]], weights: Mapping[str, float],

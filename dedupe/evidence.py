@@ -7,7 +7,9 @@ passage this stage reads both sides word by word and sorts what they share:
 
 * **copied expression**: runs of shared words in the same order that carry
   ordinary words, not only names and numbers ("said the decision was a
-  matter for", not "Jane Doe, 34,"), and the function-word scaffolding of
+  matter for", not "Jane Doe, 34,"), or that are too long for chance
+  whatever they hold (a list of forty company names in the same order),
+  and the function-word scaffolding of
   the sentences (a spun copy swaps the content words and keeps "the … of
   the … that it would …");
 * **shared facts**: names, numbers, ages, dates and titles both sides state;
@@ -132,8 +134,9 @@ def passage_evidence(text_a: str, span_a: Span, text_b: str, span_b: Span,
             continue
         pairs = list(zip(words_a[block.a:block.a + block.size], words_b[block.b:block.b + block.size]))
         free = [wa for wa, wb in pairs if not (wa.quoted or wb.quoted)]
-        if sum(1 for w in free if not w.fact and w.norm not in STOP_WORDS) >= settings.expression_min_content_words \
-                and len(free) >= settings.min_run_words:
+        content = sum(1 for w in free if not w.fact and w.norm not in STOP_WORDS)
+        if (content >= settings.expression_min_content_words and len(free) >= settings.min_run_words) \
+                or len(free) >= settings.long_run_words:
             expression += len(free)
         quoted = [wa for wa, wb in pairs if wa.quoted and wb.quoted]
         if len(quoted) >= settings.min_run_words:

@@ -49,9 +49,10 @@ if TYPE_CHECKING:
 
 #: How fingerprints normalise text (NFKC, case folding, typography, Snowball
 #: English stems, stop words). Bump it whenever this module changes what terms
-#: a sentence gives: stored keys and frequencies would no longer match freshly
-#: computed ones. Recorded with every index.
-NORMALISATION = "nfkc-casefold-snowball-en-1"
+#: a sentence gives, or segmentation where sentences end: stored keys and
+#: frequencies would no longer match freshly computed ones. Recorded with
+#: every index. (2: over-long runs are cut at content-defined points.)
+NORMALISATION = "nfkc-casefold-snowball-en-2"
 #: How :func:`index_keys` turns a band into a 64-bit key; recorded with every index.
 KEY_SCHEME = "band-fnv1a64-fmix64"
 

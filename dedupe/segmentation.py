@@ -19,7 +19,9 @@ Approach, chosen for speed on millions of scraped passages:
    (abbreviation, initial, dotted acronym, number) and the word after it
    (lowercase words continue the sentence; see :data:`SENTENCE_STARTERS`).
 4. Sentences longer than :data:`MAX_SENTENCE_CHARS` (text without
-   punctuation, e.g. a scraped menu or a 5 MB line) are cut at whitespace.
+   punctuation, e.g. a scraped menu or a 5 MB line) are cut at whitespace,
+   where the words say (content-defined cuts), so a copy starting anywhere
+   in such a run is cut the same way as its source.
 
 >>> text = "Mr. Smith arrived at 5 p.m. on Monday. “Are we late?” he asked."
 >>> [s.of(text) for s in split_sentences(text)]
@@ -29,6 +31,7 @@ Approach, chosen for speed on millions of scraped passages:
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Iterable, Iterator
 
 from dedupe.model import Span, strip_span
@@ -42,6 +45,13 @@ legacy format, a scraped menu): cut into pieces of sentence size, a copy of
 such text still shares whole pieces with its source, where one 2,000-character
 "sentence" shared nothing a MinHash could find (an unpunctuated transcript of
 the WaPo seed went from none to a whole copy)."""
+
+#: Pieces of an over-long run hold at least this many characters before a
+#: content-defined cut (see :func:`_cap_length`) ...
+MIN_PIECE_CHARS = 150
+#: ... and a cut then follows about one word in this many: pieces of some
+#: 150 to 400 characters, sentence-sized for MinHash.
+CUT_ONE_WORD_IN = 16
 
 TERMINATORS = ".!?…‼⁇⁈⁉"
 # Closing marks that stay with the sentence they follow: `“We will adapt.” Then`.
@@ -130,7 +140,8 @@ _NEXT_WORD = re.compile(
 )
 _DOTTED_ACRONYM = re.compile(r"(?:[^\W\d_]{1,2}\.)+[^\W\d_]{1,2}")
 _LEADING_SPACE = re.compile(r"\s*")
-_UP_TO_LAST_SPACE = re.compile(r"[\s\S]*\s")
+_NON_SPACE = re.compile(r"\S+")
+_PUNCTUATION = "\"'“”‘’«»()[]{}.,;:!?…-–—"
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 # How far a decision looks around a candidate; longer tokens are never
@@ -355,19 +366,41 @@ def _strip(text: str, start: int, end: int) -> Span | None:
 def _cap_length(text: str, span: Span) -> Iterator[Span]:
     """``span`` cut into pieces of at most ``MAX_SENTENCE_CHARS``.
 
-    Each cut goes at the last whitespace within the limit, or, in a run with
-    no whitespace at all, exactly at the limit.
+    Cuts are content-defined, as in content-defined chunking (rsync, LBFS):
+    once a piece holds ``MIN_PIECE_CHARS``, it ends after the first word
+    whose hash is a multiple of ``CUT_ONE_WORD_IN``, or at the last whitespace
+    before the cap if none comes; a run with no whitespace at all is cut
+    exactly at the cap. Because the cut points depend on the words, not on
+    where the run starts, a copy that begins in the middle of an unpunctuated
+    run falls into step with its source after a cut or two and then shares
+    whole pieces with it, which LSH can find.
     """
-    start, end = span.start, span.end
-    while end - start > MAX_SENTENCE_CHARS:
-        limit = start + MAX_SENTENCE_CHARS
-        match = _UP_TO_LAST_SPACE.match(text, start + 1, limit + 1)
-        cut = match.end() - 1 if match else limit
-        piece = strip_span(text, start, cut)
-        assert piece is not None  # text[start] is not whitespace
-        yield piece
-        start = _skip_space(text, cut, end)
-    yield Span(start, end)
+    if span.end - span.start <= MAX_SENTENCE_CHARS:
+        yield span
+        return
+    piece: int | None = None  # where the open piece starts
+    last = span.start  # end of the last word taken into it
+    for word in _NON_SPACE.finditer(text, span.start, span.end):
+        if piece is None:
+            piece = word.start()
+        elif word.end() - piece > MAX_SENTENCE_CHARS and word.start() > piece:
+            yield Span(piece, last)
+            piece = word.start()
+        while word.end() - piece > MAX_SENTENCE_CHARS:  # one "word" longer than the cap
+            yield Span(piece, piece + MAX_SENTENCE_CHARS)
+            piece += MAX_SENTENCE_CHARS
+        last = word.end()
+        if last - piece >= MIN_PIECE_CHARS and last < span.end and _cuts_after(word.group()):
+            yield Span(piece, last)
+            piece = None
+    if piece is not None:
+        yield Span(piece, last)
+
+
+def _cuts_after(word: str) -> bool:
+    """Whether a content-defined cut goes after ``word`` (case and the
+    punctuation around it aside, so both copies of a text agree)."""
+    return zlib.crc32(word.strip(_PUNCTUATION).casefold().encode()) % CUT_ONE_WORD_IN == 0
 
 
 def segment_blocks(text: str, blocks: Iterable[Span]) -> list[Span]:

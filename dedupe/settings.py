@@ -194,6 +194,13 @@ class Settings:
     #: function words): "Jane Doe, 34, of" is two reports naming one person,
     #: "was found guilty of causing" is wording.
     expression_min_content_words: int = 3
+    #: A run this long (outside quotations) is copied expression whatever
+    #: its words: independent reports share a name and an age ("Jane Doe,
+    #: 34, of Harrogate"), never twenty words in a row, even of names (a
+    #: list of companies, a fixture list copied in order). The 33
+    #: independent pairs of ``fixtures/same-event`` share at most 9 words
+    #: in a row outside quotations.
+    long_run_words: int = 20
     #: A passage shows copied expression with at least this many of its
     #: words (outside quotations) in such runs: about one clause written the
     #: same way. Independent reports of one event share a stock phrase or

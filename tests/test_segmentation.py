@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dedupe.segmentation import MAX_SENTENCE_CHARS, split_paragraphs, split_sentences
+from dedupe.segmentation import MAX_SENTENCE_CHARS, MIN_PIECE_CHARS, split_paragraphs, split_sentences
 from dedupe.model import Span
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "seeds"
@@ -474,8 +474,24 @@ def test_long_text_without_terminators_is_capped_quickly() -> None:
     assert elapsed < 1.0
     assert_partition(text, spans)
     assert all(len(s) <= MAX_SENTENCE_CHARS for s in spans)
-    # Cuts go at the last whitespace before the cap, so pieces come out nearly full.
-    assert all(len(s) > MAX_SENTENCE_CHARS - 20 for s in spans[:-1])
+    # Content-defined cuts wait for a piece of sentence size.
+    assert all(len(s) >= MIN_PIECE_CHARS for s in spans[:-1])
+
+
+def test_copy_starting_inside_an_unpunctuated_run_shares_whole_pieces_with_it() -> None:
+    """The pieces of a long run without punctuation are cut where its words say, not at
+    fixed offsets: a copy that starts 37 words in falls into step with the source and
+    then holds the very same pieces, the ones a MinHash can match."""
+    rng = random.Random(11)
+    vocabulary = [f"{w}{n}" for w in "Company Products Oil Grease Fluids Inc Packaging Corp".split() for n in range(30)]
+    source = " ".join(rng.choice(vocabulary) for _ in range(600))
+    start = len(" ".join(source.split()[:37])) + 1
+    copy = source[start:]
+    pieces = {s.of(source) for s in split_sentences(source)}
+    copied = [s.of(copy) for s in split_sentences(copy)]
+    assert len(copied) > 10
+    shared = [piece for piece in copied if piece in pieces]
+    assert len(shared) >= len(copied) - 2
 
 
 def test_cap_splits_at_last_whitespace_before_the_limit() -> None:
