@@ -17,21 +17,11 @@ granularity and plagdet, reported two ways:
 * ``retrieval``: every detection counts, so a passage matched in a source
   the truth does not list lowers precision.
 
-Rows (variants of the detector):
-
-* ``product``: ``clean_text`` as is. It treats each line of a plain-text file
-  as a paragraph, so hard-wrapped PAN lines cut sentences in two.
-* ``rejoined``: wrapped lines of a paragraph joined into one block before
-  ``compare`` (script-side: consecutive body lines with no blank line
-  between them become one block; ``split_sentences`` treats a single line
-  break as a space).
-* ``rejoined+trim``: ``rejoined``, then each passage cut down to the text its
-  two sides have in common character by character (difflib; a passage with
-  no run of at least 50 shared characters at 80% density is dropped), and
-  detections of one pair less than 200 characters apart merged. Also
-  script-side: the library reports whole sentences and has no such step.
-* ``oracle``: the truth re-anchored to the text (below) taken as detections:
-  the score a perfect detector gets against the truth as given.
+Rows: ``product`` is the detector as a user runs it (``clean_text`` as is,
+then ``compare``); ``oracle`` is the truth re-anchored to the text (below)
+taken as detections, the score a perfect detector gets against the truth as
+given. (Earlier versions also scored script-side variants, rejoined lines and
+character-level trimming; the product path now does both itself.)
 
 Truth check: in this copy of the corpus the truth offsets drift from the text
 (the two copies of a "verbatim" passage also differ by OCR-like noise: "Leam"
@@ -66,7 +56,7 @@ import statistics
 import sys
 import xml.etree.ElementTree as ElementTree
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -94,7 +84,7 @@ from benchlib import (  # noqa: E402
 #: a reference point only, not a like-for-like baseline.
 PAN14_REFERENCE_PLAGDET = 0.88
 
-#: Character-level trimming and re-anchoring: matching blocks shorter than
+#: Re-anchoring and the "copied run" diagnostic: matching blocks shorter than
 #: this are noise, a run of blocks may have gaps up to MAX_GAP characters
 #: (OCR-like differences), and a kept run has at least MIN_RUN shared
 #: characters at MIN_DENSITY of its length.
@@ -102,8 +92,6 @@ MIN_BLOCK = 10
 MAX_GAP = 40
 MIN_RUN = 50
 MIN_DENSITY = 0.8
-#: Detections of one document pair this close on both sides merge.
-MERGE_DISTANCE = 200
 #: Re-anchoring looks this far around the (shifted) given offsets.
 ANCHOR_WINDOW = 300
 
@@ -162,25 +150,6 @@ def load_pan13(root: Path, limit: int | None) -> Pan13:
 # Detection
 # ---------------------------------------------------------------------------
 
-_BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
-
-
-def rejoin_wrapped_lines(article: dedupe.Article) -> dedupe.Article:
-    """The article with consecutive body lines (no blank line, no debris
-    between them) joined into one block: hard-wrapped plain text, where a
-    line break is not a paragraph break."""
-    blocks: list[Span] = []
-    for span in article.body:
-        if blocks:
-            gap_start = blocks[-1].end
-            gap = article.text[gap_start:span.start]
-            if not gap.strip() and not _BLANK_LINE.search(gap):
-                blocks[-1] = Span(blocks[-1].start, span.end)
-                continue
-        blocks.append(span)
-    return dataclasses.replace(article, body=tuple(blocks))
-
-
 def detect(suspicious: Sequence[dedupe.Article], sources: Sequence[dedupe.Article],
            settings: dedupe.Settings) -> list[Detection]:
     """One ``compare`` run over all documents; taken passages between a
@@ -222,37 +191,6 @@ def copied_runs(a: str, b: str) -> list[tuple[int, int, int, int]]:
         if shared >= MIN_RUN and shared >= MIN_DENSITY * max(a_end - a_start, b_end - b_start):
             found.append((a_start, a_end, b_start, b_end))
     return found
-
-
-def trim(detection: Annotation, corpus: Pan13) -> list[Annotation]:
-    """The detection cut down to the text both sides share."""
-    a = corpus.text(detection.susp)[detection.susp_start:detection.susp_end]
-    b = corpus.text(detection.src)[detection.src_start:detection.src_end]
-    return [Annotation(detection.susp, detection.susp_start + a0, detection.susp_start + a1,
-                       detection.src, detection.src_start + b0, detection.src_start + b1)
-            for a0, a1, b0, b1 in copied_runs(a, b)]
-
-
-def merge_nearby(detections: Sequence[Annotation], distance: int = MERGE_DISTANCE) -> list[Annotation]:
-    """Detections of one document pair that overlap or lie within
-    ``distance`` characters of each other on both sides, merged."""
-    by_pair: dict[tuple[str, str], list[Annotation]] = defaultdict(list)
-    for detection in detections:
-        by_pair[detection.susp, detection.src].append(detection)
-    merged = []
-    for group in by_pair.values():
-        kept: list[Annotation] = []
-        for d in sorted(group, key=lambda d: (d.susp_start, d.src_start)):
-            for n, k in enumerate(kept):
-                if (d.susp_start - k.susp_end <= distance and k.susp_start - d.susp_end <= distance
-                        and d.src_start - k.src_end <= distance and k.src_start - d.src_end <= distance):
-                    kept[n] = Annotation(k.susp, min(k.susp_start, d.susp_start), max(k.susp_end, d.susp_end),
-                                         k.src, min(k.src_start, d.src_start), max(k.src_end, d.src_end))
-                    break
-            else:
-                kept.append(d)
-        merged.extend(kept)
-    return merged
 
 
 # ---------------------------------------------------------------------------
@@ -464,16 +402,10 @@ def run(corpus: Pan13, settings: dedupe.Settings) -> dict[str, Any]:
 
     variants: dict[str, list[Annotation]] = {}
     seconds: dict[str, float] = {}
-    prepare: dict[str, Callable[[dedupe.Article], dedupe.Article]] = {
-        "product": lambda article: article, "rejoined": rejoin_wrapped_lines}
-    for name, transform in prepare.items():
-        with stopwatch() as clock:
-            found = detect([transform(a) for a in suspicious], [transform(a) for a in sources], settings)
-        variants[name] = [detection for detection, _ in found]
-        seconds[name] = clock["seconds"]
     with stopwatch() as clock:
-        variants["rejoined+trim"] = merge_nearby([t for d in variants["rejoined"] for t in trim(d, corpus)])
-    seconds["rejoined+trim"] = round(seconds["rejoined"] + clock["seconds"], 1)
+        found = detect(suspicious, sources, settings)
+    variants["product"] = [detection for detection, _ in found]
+    seconds["product"] = clock["seconds"]
     variants["oracle"] = anchored
     seconds["oracle"] = checking["seconds"]
 
@@ -484,12 +416,8 @@ def run(corpus: Pan13, settings: dedupe.Settings) -> dict[str, Any]:
                 results.append({"variant": name, "truth": truth_name, "evaluation": mode,
                                 "documents": len(corpus.suspicious), "sources": len(corpus.sources),
                                 **scores, "seconds": seconds[name]})
-    sentences = {
-        "product": {a.path: segment_blocks(a.text, a.body) for a in everything},
-        "rejoined": {a.path: segment_blocks(a.text, rejoin_wrapped_lines(a).body) for a in everything},
-    }
-    diagnosis = {name: breakdown(corpus, anchored, variants[name], sentences[name.split("+")[0]])
-                 for name in ("product", "rejoined", "rejoined+trim")}
+    sentences = {a.path: segment_blocks(a.text, a.body) for a in everything}
+    diagnosis = {"product": breakdown(corpus, anchored, variants["product"], sentences)}
     return {"cleaning_seconds": cleaning["seconds"], "debris": debris, "truth_check": truth,
             "results": results, "diagnosis": diagnosis}
 
@@ -509,7 +437,7 @@ def report(corpus: Pan13, outcome: dict[str, Any], examples: int) -> None:
         return next(r["plagdet"] for r in results
                     if r["variant"] == variant and r["truth"] == "given" and r["evaluation"] == "pairs")
 
-    ratios = ", ".join(f"{v} {pairs_plagdet(v) / PAN14_REFERENCE_PLAGDET:.2f}" for v in ("product", "rejoined+trim"))
+    ratios = f"product {pairs_plagdet('product') / PAN14_REFERENCE_PLAGDET:.2f}"
     print(f"\nReference: best PAN 2014 systems ~{PAN14_REFERENCE_PLAGDET} plagdet on the full obfuscated corpora "
           f"(not like-for-like). Ratio, pairs evaluation: {ratios}.")
     print("\nAgainst the re-anchored truth (diagnostic: the detector's own errors, without the truth's drift):")
@@ -529,11 +457,8 @@ def report(corpus: Pan13, outcome: dict[str, Any], examples: int) -> None:
             for n, row in enumerate(diagnosis["product"]["rows"])]
     print(table(rows, floatfmt=".0f", indent=True))
     if examples:
-        print("\nExamples (rejoined+trim):")
-        print("\n".join(show_examples(corpus, diagnosis["rejoined+trim"]["examples"], examples)))
-        print("\nExamples (rejoined, before trimming):")
-        before = {"missed": [], "unlisted": [], "false": diagnosis["rejoined"]["examples"]["false"]}
-        print("\n".join(show_examples(corpus, before, examples)))
+        print("\nExamples:")
+        print("\n".join(show_examples(corpus, diagnosis["product"]["examples"], examples)))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
