@@ -48,6 +48,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 
 from rapidfuzz.distance import Indel
 from rapidfuzz.process import cdist
@@ -103,7 +104,7 @@ def char_similarity(a: str, b: str) -> float:
     >>> char_similarity("Talks resumed in Geneva on Monday.", "talks resumed in Geneva, on Monday")
     1.0
     """
-    return Indel.normalized_similarity(" ".join(tokens(a)), " ".join(tokens(b)))
+    return Indel.normalized_similarity(_wording(a), _wording(b))
 
 
 def kept_share(a: str, b: str, settings: Settings = DEFAULT_SETTINGS) -> float:
@@ -174,6 +175,13 @@ def align(a: Side, b: Side, candidates: Iterable[tuple[int, int]], weights: Mapp
     return judge_passages(joined, settings)
 
 
+@lru_cache(maxsize=1 << 16)
+def _wording(sentence: str) -> str:
+    """A sentence's normalised words, as :func:`char_similarity` compares them
+    (cached: a source's sentences meet every candidate it is compared with)."""
+    return " ".join(tokens(sentence))
+
+
 def _carried_over(a: Side, b: Side, passages: Sequence[AlignedPassage], settings: Settings) -> list[tuple[int, int]]:
     """Sentence pairs ``(i, j)``, both unmatched so far, where sentence
     ``i`` of ``a`` keeps ``settings.carried_sentence_similarity`` of sentence
@@ -187,8 +195,8 @@ def _carried_over(a: Side, b: Side, passages: Sequence[AlignedPassage], settings
     rows_b = [j for j in range(len(b.sentences)) if j not in matched_b and b.terms[j]]
     if not rows_a or not rows_b:
         return []
-    scores = cdist([" ".join(tokens(a.sentences[i].of(a.text))) for i in rows_a],
-                   [" ".join(tokens(b.sentences[j].of(b.text))) for j in rows_b],
+    scores = cdist([_wording(a.sentences[i].of(a.text)) for i in rows_a],
+                   [_wording(b.sentences[j].of(b.text)) for j in rows_b],
                    scorer=Indel.normalized_similarity, score_cutoff=settings.carried_sentence_similarity)
     found = sorted(((float(scores[x, y]), i, j) for x, y in zip(*scores.nonzero())
                     for i, j in [(rows_a[x], rows_b[y])] if a.terms[i] & b.terms[j]), reverse=True)
@@ -379,13 +387,18 @@ def _copied_core(text_a: str, span_a: Span, text_b: str, span_b: Span, settings:
 def _restates(piece_a: str, piece_b: str, settings: Settings) -> bool:
     """Whether two passage edges beyond the shared wording say the same
     thing in other words: both have content words and share at least
-    ``settings.edge_restated_share`` of the smaller side's.
+    ``settings.edge_restated_share`` of the smaller side's. Two edges of
+    fewer than ``settings.min_run_words`` words each ("stance." for
+    "posture.") count as restated: a changed word, not anyone's own lead-in.
 
     >>> _restates("Officials said on Tuesday", "The ministry said Tuesday", DEFAULT_SETTINGS)
     True
     >>> _restates("Return to the catalogue.", "", DEFAULT_SETTINGS)
     False
     """
+    words_a, words_b = len(_WORD_RE.findall(piece_a)), len(_WORD_RE.findall(piece_b))
+    if 0 < words_a < settings.min_run_words and 0 < words_b < settings.min_run_words:
+        return True  # a word or two changed at the end of a sentence is part of it
     terms_a, terms_b = set(content_terms(piece_a)), set(content_terms(piece_b))
     if not terms_a or not terms_b:
         return False

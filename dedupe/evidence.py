@@ -187,10 +187,13 @@ def judge_passages(passages: Sequence[AlignedPassage], settings: Settings = DEFA
     (identical, minor-changes) when the pair's copied expression reaches
     ``min_evidence_words`` elsewhere. One made mostly of a shared quotation becomes
     ``shared-quote``. A reworded passage without copied expression stays
-    taken only as part of a sequence: at least ``min_sequence_passages``
-    passages outside quotations following each other in the same order on
-    both sides (the same selection and order of facts). The rest become
-    ``shared-facts``.
+    taken only as part of a sequence: passages outside quotations and
+    without copied wording following each other closely in the same order
+    on both sides, at least
+    ``min_sequence_sentences`` sentences in all (the same selection and
+    order of facts; three sentences rewritten one after another are as much
+    a sequence as three with a sentence of filler between them). The rest
+    become ``shared-facts``.
     """
     copied = [copies_expression(p.evidence, settings) for p in passages]
     if established(passages, settings):
@@ -200,9 +203,12 @@ def judge_passages(passages: Sequence[AlignedPassage], settings: Settings = DEFA
                   for p, c in zip(passages, copied)]
     quote_only = [not c and bool(p.evidence.quotes) and p.evidence.free_words < settings.min_expression_words
                   for p, c in zip(passages, copied)]
-    eligible = [n for n, p in enumerate(passages) if p.evidence.quoted_words == 0]
+    # A sequence is of facts restated, so it counts passages without copied wording: a
+    # topical sentence next to a verbatim passage is not a sequence with it.
+    eligible = [n for n, p in enumerate(passages) if p.evidence.quoted_words == 0 and not copied[n]]
     chain = _longest_chain([passages[n] for n in eligible], settings.sequence_gap)
-    in_sequence = {eligible[k] for k in chain} if len(chain) >= settings.min_sequence_passages else set()
+    length = sum(_sentences(passages[eligible[k]]) for k in chain)
+    in_sequence = {eligible[k] for k in chain} if length >= settings.min_sequence_sentences else set()
     settled = []
     for n, passage in enumerate(passages):
         evidence = replace(passage.evidence, sequence=n in in_sequence)
@@ -217,17 +223,25 @@ def judge_passages(passages: Sequence[AlignedPassage], settings: Settings = DEFA
 
 
 def _longest_chain(passages: Sequence[AlignedPassage], gap: int) -> list[int]:
-    """Indices of the longest run of passages in increasing order on both
-    sides (passages are in order of side A), each following the one before
-    it within ``gap`` unmatched sentences on both sides: a rewrite keeps
-    the sentences it rewrites together, while topical matches scattered
-    over two long texts only happen to fall in order."""
-    best: list[list[int]] = []
+    """Indices of the run of passages, in increasing order on both sides
+    (passages are in order of side A), with the most sentences, each
+    following the one before it within ``gap`` unmatched sentences: a
+    rewrite keeps the sentences it rewrites together, while topical matches
+    scattered over two long texts only happen to fall in order."""
+    best: list[tuple[int, list[int]]] = []
     for n, passage in enumerate(passages):
         previous = [best[m] for m in range(n) if passages[m].b.end <= passage.b.start
                     and _follows(passages[m], passage, gap)]
-        best.append([*max(previous, key=len, default=[]), n])
-    return max(best, key=len, default=[])
+        length, chain = max(previous, key=lambda found: found[0], default=(0, []))
+        best.append((length + _sentences(passage), [*chain, n]))
+    return max(best, key=lambda found: found[0], default=(0, []))[1]
+
+
+def _sentences(passage: AlignedPassage) -> int:
+    """Sentences the passage holds, counted on the side with fewer: a
+    headline and a lede matched to one sentence of the other side are one
+    fact stated, not two."""
+    return min(len({i for i, _ in passage.sentences}), len({j for _, j in passage.sentences}))
 
 
 def _follows(before: AlignedPassage, after: AlignedPassage, gap: int) -> bool:

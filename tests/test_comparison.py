@@ -196,3 +196,45 @@ def test_copy_runs_over_debris_removed_from_the_source():
     (overlap,) = result.overlaps
     assert [p.kind for p in overlap.passages] == ["identical"]
     assert overlap.passages[0].a.of(copy) == copy
+
+
+# --- passage edges, joins and carried-over sentences (issue 9) -------------------
+
+
+def test_copy_starting_mid_sentence_is_cut_to_the_copied_wording():
+    """A copy that starts and ends inside sentences of its own: the passage is the copied
+    text on both sides, not the copy's own lead-in or tail."""
+    source = "\n".join(WAPO_PARAGRAPHS[:6])
+    copied = " ".join(WAPO_PARAGRAPHS[1:5])
+    copy = ("Our correspondent in Prague filed this report on Friday night, and "
+            + copied[0].lower() + copied[1:-1]
+            + " which the mayor of Brno denounced in a statement of his own.\n")
+    result = compare_texts({"copy": copy, "source": source})
+    taken = [(a, b) for kind, a, b in _passage_texts(result) if kind in ("identical", "minor-changes")]
+    assert len(taken) == 1
+    a, b = taken[0]
+    assert not a.startswith("Our correspondent") and "mayor of Brno" not in a
+    assert a.split()[-3:] == copied[:-1].split()[-3:]
+    assert len(a) >= 0.95 * len(copied)
+
+
+def test_a_reworded_ending_that_restates_the_other_side_stays_in_the_passage():
+    """The machine-translated BBC seed rewords the WaPo radar sentence to its end: the
+    passage keeps "and warnings ... nuclear missiles", which restates "as well as warning of
+    nuclear launches by the West"."""
+    bbc, wapo = clean_text(seed_text("bbc"), "bbc"), clean_text(seed_text("wapo"), "wapo")
+    radar = [p.a.of(bbc.text) for o in compare([bbc, wapo]).overlaps for p in o.passages if "radar" in p.shared]
+    assert radar and radar[0].endswith("about nuclear missiles.")
+
+
+def test_spun_sentence_moved_away_in_a_copy_is_carried_over_not_new():
+    """In a copy whose copying its verbatim paragraphs establish, a sentence both spun and
+    moved to the end is still the source's sentence: aligned, and no new material."""
+    source = "\n".join(WAPO_PARAGRAPHS[:8])
+    moved = "Lipavsky’s remarks add to a steady drum beat of Western officials pushing Washington to a more aggressive posture."
+    assert moved in source
+    spun = "Lipavsky’s remarks add to a constant drumbeat of Western officials pushing Washington toward a more aggressive stance."
+    copy = source.replace(moved, "").replace("\n\n", "\n") + "\n" + spun + "\n"
+    result = compare_texts({"copy": copy, "source": source})
+    passages = [p for o in result.overlaps for p in o.passages]
+    assert any(p.a.of(result.articles[0].text) == spun for p in passages)

@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 
 import dedupe
+from dedupe.application import compare_texts
 from dedupe.evidence import passage_evidence, quoted_spans
 from dedupe.model import Span
+from dedupe.segmentation import segment_blocks
 
 SAME_EVENT = Path(__file__).resolve().parent.parent / "fixtures" / "same-event"
 PAIRS = sorted(path.name[:2] for path in SAME_EVENT.glob("*-a.txt"))
@@ -87,6 +89,69 @@ def test_facts_and_quotes_are_not_expression_but_copied_framing_is():
     framed = ("Jane Doe, 34, of Harrogate, was jailed on Monday after cameras filmed her kicking the driver "
               "as he lay on the pavement outside the station.")
     assert passage_evidence(copied, Span(0, len(copied)), framed, Span(0, len(framed))).expression_words >= 15
+
+
+def test_a_long_run_of_names_copied_in_order_is_expression():
+    """Two reports share a name and an age; forty company names in the same order are a copied
+    list, whatever their words are."""
+    names = ("Grease LLC Northeast Products Company Northland Products Company NYCO America LLC Omni "
+             "Specialty Packaging Pacific Functional Fluids Perkins Products Inc PetroBlend Corporation "
+             "Pinnacle Oil Inc Pitt Penn Oil Company Primrose Oil Company")
+    a = f"Members of the association: {names}."
+    b = f"The list of members includes {names}, among others."
+    found = passage_evidence(a, Span(0, len(a)), b, Span(0, len(b)))
+    assert found.expression_words >= 25
+    short = "Grease LLC Northeast Products Company Northland Products Company"
+    a, b = f"Its members are {short}.", f"Among them: {short} and others."
+    assert passage_evidence(a, Span(0, len(a)), b, Span(0, len(b))).expression_words == 0
+
+
+REWRITTEN = [
+    ("Rescue crews pulled fourteen survivors from the collapsed warehouse near the harbour.",
+     "Fourteen survivors were pulled by rescue crews out of a warehouse that collapsed by the harbour."),
+    ("The fire brigade said gas cylinders stored inside had exploded overnight.",
+     "Gas cylinders kept in the building exploded during the night, according to the fire brigade."),
+    ("Engineers will inspect neighbouring buildings for structural damage on Tuesday.",
+     "On Tuesday neighbouring buildings are to be inspected by engineers for damage to their structure."),
+]
+
+
+def _with_filler(gap: int) -> tuple[str, str]:
+    """The three rewritten sentences in order on both sides, ``gap`` unrelated sentences after
+    each (different ones on each side: the TIME seed on one, the WaPo seed on the other)."""
+    from conftest import seed_text
+
+    def sentences(name: str) -> list[str]:
+        text = seed_text(name)
+        article = dedupe.clean_text(text, name)
+        return [s.of(text) for s in segment_blocks(article.text, article.body) if len(s.of(text).split()) > 8]
+
+    filler_a, filler_b = sentences("time"), sentences("wapo")
+    a: list[str] = []
+    b: list[str] = []
+    for k, (one, other) in enumerate(REWRITTEN):
+        a += [one, *filler_a[k * gap:(k + 1) * gap]]
+        b += [other, *filler_b[k * gap:(k + 1) * gap]]
+    return "\n".join(a), "\n".join(b)
+
+
+@pytest.mark.parametrize("gap", [0, 1, 3])
+def test_three_sentences_rewritten_in_order_close_together_are_a_sequence(gap):
+    """A close rewrite keeps the selection and order of facts: three sentences rewritten one
+    after another (one passage) or with a little filler between them are taken text."""
+    a, b = _with_filler(gap)
+    result = compare_texts({"a": a, "b": b})
+    passages = [p for o in result.overlaps for p in o.passages]
+    assert passages and all(p.taken and p.evidence.sequence for p in passages)
+
+
+def test_the_same_facts_scattered_far_apart_are_no_sequence():
+    """The same three facts in order, but ten unrelated sentences apart on both sides: topical
+    matches that happen to fall in order, reported as shared facts."""
+    a, b = _with_filler(10)
+    result = compare_texts({"a": a, "b": b})
+    passages = [p for o in result.overlaps for p in o.passages]
+    assert len(passages) == 3 and all(p.kind == "shared-facts" for p in passages)
 
 
 # --- legacy formats -------------------------------------------------------------------
