@@ -23,7 +23,12 @@ began on Friday"), so such a *weak* match counts only within
 that two versions of one story paraphrase sits among other shared passages.
 Sentences too short to fingerprint are checked directly when they stand
 next to a match on both sides. Matches next to each other on both sides
-merge into one passage, which is then classified as a whole:
+merge into one passage; each passage's ends are then cut back to the
+copied wording unless the two sides restate each other there; passages
+with the same text between them join; text one side repeats is aligned
+once; and, in a pair whose copying is established, sentences still
+unmatched that keep most of an unmatched sentence of the other side (spun,
+or moved) become passages too. Each passage is classified as a whole:
 
 * ``identical``: the same words in the same order (case, punctuation and
   typography aside);
@@ -243,9 +248,9 @@ def _extend(a: Side, b: Side, matches: list[tuple[int, int]], weights: Mapping[s
     reach LSH; next to a match, the sentence pair one step further on both
     sides is checked directly and joins when it matches, even weakly, or
     keeps its wording, or stands inside it word for word (a copy that
-    starts or stops mid-sentence). A copy that splits a sentence in two (or joins two)
-    shows as a next sentence on one side whose words are nearly all in the
-    matched sentence on the other; it joins the match too."""
+    starts or stops mid-sentence). A copy that splits a sentence in two (or
+    joins two) shows as a next sentence on one side whose words are nearly
+    all in the matched sentence on the other; it joins the match too."""
     taken_a = {i for i, _ in matches}
     taken_b = {j for _, j in matches}
     found = set(matches)
