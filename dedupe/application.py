@@ -53,9 +53,9 @@ SettingsLike = Settings | Mapping[str, object] | None
 @dataclass(frozen=True)
 class CheckResult:
     """What a check found: a verdict per candidate, the findings of each
-    under the policy, the inputs that could not be used, warnings (sources
-    given twice, say), and the project file defaults came from (the CLI
-    fills it in)."""
+    under the policy, the inputs that could not be used (``unread``: the
+    candidates among them), warnings (sources given twice, say), and the
+    project file defaults came from (the CLI fills it in)."""
 
     verdicts: tuple[Verdict, ...]
     findings: tuple[tuple[Finding, ...], ...]
@@ -64,15 +64,17 @@ class CheckResult:
     settings: Settings = DEFAULT_SETTINGS
     policy: Policy = field(default_factory=Policy)
     config: str | None = None
+    unread: tuple[InputError, ...] = ()
 
     @property
     def passed(self) -> bool:
-        """No candidate breaks the policy."""
-        return not any(self.findings)
+        """Every candidate was read and none breaks the policy: a gate never
+        passes what it could not read."""
+        return not self.unread and not any(self.findings)
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON document of ``dedupe check --format json``."""
-        return check_data(self.verdicts, self.errors, self.findings, config=self.config)
+        return check_data(self.verdicts, self.errors, self.findings, config=self.config, unread=self.unread)
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,8 @@ def check(candidates: Inputs, *, against: Inputs | None = None, index: str | os.
             raise NoInputError("no source could be read", errors)
         verdicts = judge_sources(loaded.articles, sources, publishers, settings=used)
     found = tuple(tuple(findings(verdict, policy)) for verdict in verdicts)
-    return CheckResult(tuple(verdicts), found, tuple(errors), tuple(warnings), used, policy)
+    return CheckResult(tuple(verdicts), found, tuple(errors), tuple(warnings), used, policy,
+                       unread=tuple(loaded.errors))
 
 
 @contextmanager

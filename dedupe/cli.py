@@ -21,7 +21,7 @@ from contextlib import nullcontext
 from typing import TYPE_CHECKING, Any
 
 from dedupe import __version__
-from dedupe.config import ConfigError, find_config
+from dedupe.config import ConfigError, find_config, read_config
 from dedupe.model import FAIL_ON, Policy
 from dedupe.progress import Progress
 
@@ -85,6 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--max-coverage", type=float, metavar="FRACTION",
                        help="exit 1 when more than this share of a candidate comes from sources")
     check.add_argument("--format", choices=CHECK_FORMATS, help="output format (default: text)")
+    for sub in (report, check):
+        sub.add_argument("-o", "--output", metavar="FILE", help="write the result to FILE instead of stdout")
     check.set_defaults(run=_run_check)
 
     index = commands.add_parser("index", help="manage an index of originals to check against",
@@ -121,6 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--set", dest="settings", action="append", type=_assignment, default=[],
                          metavar="NAME=VALUE", help="change a setting of dedupe.Settings (repeatable), e.g. "
                                                     "--set min_word_similarity=0.5")
+        sub.add_argument("--config", metavar="FILE",
+                         help="read defaults from this setup.cfg ([dedupe]) or pyproject.toml ([tool.dedupe]) "
+                              "instead of the nearest one")
     return parser
 
 
@@ -144,6 +149,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
+def _emit(text: str, output: str | None = None) -> int | None:
+    """Print a command's result, or write it to ``output`` (``--output``);
+    EXIT_INPUT when that file cannot be written. If the reader of stdout
+    goes away first (``| head``), the rest is dropped quietly; the exit
+    code, decided before printing, still says what the command found: a
+    closed pipe never turns a failed gate into a pass."""
+    if output:
+        try:
+            with open(output, "w", encoding="utf-8") as handle:
+                handle.write(text if text.endswith("\n") else text + "\n")
+        except OSError as error:
+            _say(f"{output}: cannot be written: {error.strerror or error}")
+            return EXIT_INPUT
+        return None
+    try:
+        print(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return None
+
+
 def _say(message: object) -> None:
     """One line on stderr: an input that could not be used, a warning, an error."""
     print(f"dedupe: {message}", file=sys.stderr)
@@ -157,9 +184,10 @@ def _failed(error: Exception) -> int:
     return EXIT_INPUT
 
 
-def _config() -> tuple[str | None, dict[str, Any]]:
-    """(path, values) of the project's configuration file, (None, {}) when there is none."""
-    located = find_config()
+def _config(args: argparse.Namespace) -> tuple[str | None, dict[str, Any]]:
+    """(path, values) of the configuration file: the one ``--config`` names,
+    else the project's; (None, {}) when there is none."""
+    located = read_config(args.config) if args.config else find_config()
     return (str(located[0]), located[1]) if located else (None, {})
 
 
@@ -173,23 +201,23 @@ def _run_report(args: argparse.Namespace) -> int:
     from dedupe.reports import REPORT_FORMATS as RENDERERS
 
     try:
-        _, config = _config()
+        _, config = _config(args)
         result = report(args.paths, settings=_overrides(args, config), learn=args.learn)
     except (ConfigError, ValueError) as error:
         return _failed(error)
     for problem in result.errors:
         _say(problem)
-    print(RENDERERS[args.format](result))
-    return EXIT_OK
+    return _emit(RENDERERS[args.format](result), args.output) or EXIT_OK
 
 
 def _run_check(args: argparse.Namespace) -> int:
     from dedupe.application import check
     from dedupe.reports import CHECK_FORMATS as RENDERERS
+    from dedupe.reports import step_summary
     from dedupe.store import StoreError
 
     try:
-        config_path, config = _config()
+        config_path, config = _config(args)
         against, index_url, policy, output = _check_options(args, config_path, config)
         if config_path:
             _say(f"defaults from {config_path}")
@@ -201,8 +229,19 @@ def _run_check(args: argparse.Namespace) -> int:
         _say(problem)
     for warning in result.warnings:
         _say(warning)
-    print(RENDERERS[output](dataclasses.replace(result, config=config_path)))
-    return EXIT_OK if result.passed else EXIT_FINDINGS
+    if result.unread:
+        code = EXIT_INPUT  # a gate never passes what it could not read
+    else:
+        code = EXIT_OK if result.passed else EXIT_FINDINGS
+    result = dataclasses.replace(result, config=config_path)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if output == "github" and summary:
+        try:
+            with open(summary, "a", encoding="utf-8") as handle:
+                handle.write(step_summary(result))
+        except OSError as error:
+            _say(f"{summary}: cannot write the step summary: {error.strerror or error}")
+    return _emit(RENDERERS[output](result), args.output) or code
 
 
 def _check_options(args: argparse.Namespace, config_path: str | None,
@@ -247,7 +286,7 @@ def _run_index_add(args: argparse.Namespace) -> int:
         batch.clear()
 
     try:
-        _, config = _config()
+        _, config = _config(args)
         paths = list(find_articles(args.paths))
         with open_index(args.index, _overrides(args, config), create=True) as index, \
                 Progress(len(paths), "indexing") as progress, \
@@ -342,7 +381,7 @@ def _run_clean(args: argparse.Namespace) -> int:
     from dedupe.settings import settings_from_dict
 
     try:
-        _, config = _config()
+        _, config = _config(args)
         article = load_article(args.path, settings_from_dict(_overrides(args, config)))
     except (InputError, ConfigError, ValueError) as error:
         _say(error)

@@ -22,7 +22,10 @@ options given on the command line win.
     max-coverage = 0.3
 
 Relative paths in ``against`` are taken from the directory of the file that
-names them. Any field of :class:`~dedupe.settings.Settings` may be set in
+names them. A folder holding both a ``[tool.dedupe]`` and a ``[dedupe]``
+section is refused (one would silently lose the other's options):
+keep one, or name the one to use with ``--config FILE``
+(:func:`read_config`). Any field of :class:`~dedupe.settings.Settings` may be set in
 the same table, with ``-`` or ``_`` (``min-word-similarity = 0.5``,
 ``index-bands = 42, 3``): those values are gathered under ``settings``.
 """
@@ -46,18 +49,43 @@ class ConfigError(ValueError):
     """A configuration file that cannot be used; ``str()`` names it."""
 
 
+#: The files dedupe reads its section from, and how.
+_READERS = (("pyproject.toml", "[tool.dedupe]"), ("setup.cfg", "[dedupe]"))
+
+
 def find_config(start: str | os.PathLike[str] = ".") -> tuple[Path, dict[str, Any]] | None:
-    """The first ``setup.cfg`` ``[dedupe]`` or ``pyproject.toml``
-    ``[tool.dedupe]`` from ``start`` upwards, as (file, normalised values)."""
+    """The nearest folder from ``start`` upwards whose ``setup.cfg`` has a
+    ``[dedupe]`` section or whose ``pyproject.toml`` has ``[tool.dedupe]``,
+    as (file, normalised values). Raises :class:`ConfigError` when one
+    folder has both."""
     directory = Path(start).resolve()
     for folder in (directory, *directory.parents):
-        for name, read in (("pyproject.toml", _from_pyproject), ("setup.cfg", _from_setup_cfg)):
-            file = folder / name
-            if file.is_file():
-                values = read(file)
-                if values is not None:
-                    return file, _normalise(file, values)
+        found = [(folder / name, values) for name, _ in _READERS
+                 if (folder / name).is_file() and (values := _section(folder / name)) is not None]
+        if len(found) > 1:
+            raise ConfigError(f"{folder}: both pyproject.toml [tool.dedupe] and setup.cfg [dedupe] give dedupe "
+                              "options; keep one, or choose with --config FILE")
+        if found:
+            file, values = found[0]
+            return file, _normalise(file, values)
     return None
+
+
+def read_config(file: str | os.PathLike[str]) -> tuple[Path, dict[str, Any]]:
+    """The dedupe options of one named file (``--config FILE``): its
+    ``[tool.dedupe]`` table when it is TOML, else its ``[dedupe]`` section."""
+    path = Path(file)
+    if not path.is_file():
+        raise ConfigError(f"{path}: no such configuration file")
+    values = _section(path)
+    if values is None:
+        wanted = "[tool.dedupe]" if path.suffix == ".toml" else "[dedupe]"
+        raise ConfigError(f"{path}: has no {wanted} section")
+    return path, _normalise(path, values)
+
+
+def _section(file: Path) -> dict[str, Any] | None:
+    return _from_pyproject(file) if file.suffix == ".toml" else _from_setup_cfg(file)
 
 
 def _from_pyproject(file: Path) -> dict[str, Any] | None:

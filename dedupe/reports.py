@@ -29,6 +29,7 @@ from dedupe.settings import DEFAULT_SETTINGS
 
 if TYPE_CHECKING:
     from dedupe.application import CheckResult, ReportResult
+    from dedupe.reading import InputError
 
 SNIPPET_CHARS = 90
 _WRAP = 38
@@ -167,13 +168,22 @@ def check_tables(verdicts: Sequence[Verdict], found: Sequence[Sequence[Finding]]
     return "\n\n".join(sections)
 
 
-def junit_report(verdicts: Sequence[Verdict], found: Sequence[Sequence[Finding]]) -> str:
+def junit_report(verdicts: Sequence[Verdict], found: Sequence[Sequence[Finding]],
+                 unread: Sequence[InputError] = ()) -> str:
     """JUnit XML: each candidate a test case, failing with its findings, so
-    CI systems list checked drafts like tests."""
+    CI systems list checked drafts like tests; a candidate that could not
+    be read is a test case in error."""
     failures = sum(1 for items in found if items)
-    suites = ElementTree.Element("testsuites", name="dedupe check", tests=str(len(verdicts)), failures=str(failures))
-    suite = ElementTree.SubElement(suites, "testsuite", name="dedupe check", tests=str(len(verdicts)),
-                                   failures=str(failures), errors="0", skipped="0")
+    tests, errors = str(len(verdicts) + len(unread)), str(len(unread))
+    suites = ElementTree.Element("testsuites", name="dedupe check", tests=tests, failures=str(failures),
+                                 errors=errors)
+    suite = ElementTree.SubElement(suites, "testsuite", name="dedupe check", tests=tests,
+                                   failures=str(failures), errors=errors, skipped="0")
+    for problem in unread:
+        case = ElementTree.SubElement(suite, "testcase", classname="dedupe.check", name=problem.path,
+                                      file=problem.path)
+        ElementTree.SubElement(case, "error", message=f"could not be read: {problem.reason}",
+                               type="unreadable").text = str(problem)
     for verdict, items in zip(verdicts, found):
         case = ElementTree.SubElement(suite, "testcase", classname="dedupe.check", name=verdict.candidate.path,
                                       file=verdict.candidate.path)
@@ -186,12 +196,15 @@ def junit_report(verdicts: Sequence[Verdict], found: Sequence[Sequence[Finding]]
     return ElementTree.tostring(suites, encoding="unicode", xml_declaration=True)
 
 
-def github_annotations(verdicts: Sequence[Verdict], found: Sequence[Sequence[Finding]]) -> str:
+def github_annotations(verdicts: Sequence[Verdict], found: Sequence[Sequence[Finding]],
+                       unread: Sequence[InputError] = ()) -> str:
     """GitHub Actions workflow commands: an ``::error`` per finding, placed on
     the candidate's line and column where the first reused passage starts
-    (plain-text candidates; for HTML the file alone), and a ``::notice`` per
-    candidate that passes."""
-    lines = []
+    (plain-text candidates; for HTML the file alone), an ``::error`` per
+    candidate that could not be read, and a ``::notice`` per candidate that
+    passes."""
+    lines = [f"::error {_properties(file=problem.path, title='dedupe: unreadable')}::"
+             f"{_escape(f'could not be read: {problem.reason}')}" for problem in unread]
     for verdict, items in zip(verdicts, found):
         candidate = verdict.candidate
         if not items:
@@ -204,6 +217,25 @@ def github_annotations(verdicts: Sequence[Verdict], found: Sequence[Sequence[Fin
             place["title"] = f"dedupe: {finding.rule}"
             lines.append(f"::error {_properties(**place)}::{_escape(finding.message)}")
     return "\n".join(lines)
+
+
+def step_summary(result: CheckResult) -> str:
+    """A Markdown summary of a check for ``$GITHUB_STEP_SUMMARY``: one row
+    per candidate (derivation, share from sources, findings), the ones that
+    could not be read included."""
+    rows = [f"| {_cell(verdict.candidate.path)} | {verdict.derivation} | {verdict.coverage:.0%} | "
+            f"{_cell('; '.join(f.message for f in items) or 'passes')} |"
+            for verdict, items in zip(result.verdicts, result.findings)]
+    rows += [f"| {_cell(problem.path)} | - | - | could not be read: {_cell(problem.reason)} |"
+             for problem in result.unread]
+    outcome = "passed" if result.passed else "failed"
+    return "\n".join([f"### dedupe check {outcome}", "", "| candidate | derivation | from sources | findings |",
+                      "|---|---|---|---|", *rows, "", ""])
+
+
+def _cell(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
+    return " ".join(text.split()).replace("|", "\\|")
 
 
 def _line_and_column(text: str, span: Span) -> dict[str, int]:
@@ -253,7 +285,8 @@ def report_json(result: ReportResult) -> str:
 
 
 def check_text(result: CheckResult) -> str:
-    return check_tables(result.verdicts, result.findings)
+    unread = [f"{problem.path}\ncould not be read: {problem.reason}\nFAILED" for problem in result.unread]
+    return "\n\n".join([check_tables(result.verdicts, result.findings), *unread]).strip()
 
 
 def check_json(result: CheckResult) -> str:
@@ -261,11 +294,11 @@ def check_json(result: CheckResult) -> str:
 
 
 def check_junit(result: CheckResult) -> str:
-    return junit_report(result.verdicts, result.findings)
+    return junit_report(result.verdicts, result.findings, result.unread)
 
 
 def check_github(result: CheckResult) -> str:
-    return github_annotations(result.verdicts, result.findings)
+    return github_annotations(result.verdicts, result.findings, result.unread)
 
 
 #: ``dedupe report --format``: name -> renderer.

@@ -177,10 +177,13 @@ def finding_data(finding: Finding) -> dict[str, Any]:
 
 
 def check_data(verdicts: Sequence[Verdict], errors: Sequence[Any] = (),
-               found: Sequence[Sequence[Finding]] | None = None, config: str | None = None) -> dict[str, Any]:
+               found: Sequence[Sequence[Finding]] | None = None, config: str | None = None,
+               unread: Sequence[Any] = ()) -> dict[str, Any]:
     """``dedupe check --format json``: one result per candidate (with its
     findings and whether it passed, when a policy was applied), the inputs
-    that could not be used, and the project file defaults came from."""
+    that could not be used, the candidates among them (``unread``: each
+    fails the check), whether the whole check passed, and the project file
+    defaults came from."""
     results = []
     for number, verdict in enumerate(verdicts):
         result = verdict_data(verdict)
@@ -188,7 +191,9 @@ def check_data(verdicts: Sequence[Verdict], errors: Sequence[Any] = (),
             result["findings"] = [finding_data(f) for f in found[number]]
             result["passed"] = not found[number]
         results.append(result)
-    return {"results": results, "errors": [error_data(error) for error in errors], "config": config}
+    passed = not unread and not any(found or ())
+    return {"results": results, "errors": [error_data(error) for error in errors],
+            "unread": [error_data(error) for error in unread], "passed": passed, "config": config}
 
 
 def stored_article_data(article: StoredArticle) -> dict[str, Any]:

@@ -173,3 +173,128 @@ def test_setup_cfg_names_publishers_in_against(run_cli, newsroom, monkeypatch):
     code, out, _ = run_cli("check", "drafts/copied.txt", "--format", "json")
     assert code == 0
     assert json.loads(out)["results"][0]["sources"][0]["publisher"] == "Ledger"
+
+
+# --- failing closed (issue 10) -----------------------------------------------------
+
+
+@pytest.fixture
+def broken_draft(newsroom):
+    """A draft that cannot be read (binary), next to the readable ones."""
+    broken = newsroom / "drafts" / "zz-broken.txt"
+    broken.write_bytes(b"\x00\x01\x02\xff\xfe" * 200)
+    return broken
+
+
+def test_unreadable_draft_fails_the_gate_in_every_format(run_cli, newsroom, broken_draft):
+    """`dedupe check drafts/own.txt drafts/zz-broken.txt` used to exit 0: the broken draft showed
+    only on stderr. Now it fails the run (exit 2) and is reported in each format."""
+    own = newsroom / "drafts" / "own.txt"
+    code, out, err = _check(run_cli, newsroom, own, broken_draft)
+    assert code == 2
+    assert "zz-broken.txt" in err and "zz-broken.txt" in out and "could not be read" in out
+    code, out, _ = _check(run_cli, newsroom, own, broken_draft, "--format", "json")
+    document = json.loads(out)
+    assert code == 2 and document["passed"] is False
+    assert [entry["path"] for entry in document["unread"]] == [str(broken_draft)]
+    code, out, _ = _check(run_cli, newsroom, own, broken_draft, "--format", "junit")
+    suite = ElementTree.fromstring(out).find("testsuite")
+    assert code == 2 and suite.get("errors") == "1" and suite.get("tests") == "2"
+    (errored,) = [case for case in suite.findall("testcase") if case.find("error") is not None]
+    assert errored.get("name") == str(broken_draft)
+    assert "could not be read" in errored.find("error").get("message")
+    code, out, _ = _check(run_cli, newsroom, own, broken_draft, "--format", "github")
+    assert code == 2
+    assert any(line.startswith(f"::error file={broken_draft},title=dedupe%3A unreadable::could not be read")
+               for line in out.splitlines())
+
+
+def test_unreadable_draft_fails_even_when_the_others_break_the_policy(run_cli, newsroom, broken_draft):
+    """Findings and an unreadable draft together: the run still exits 2, and the findings are reported."""
+    code, out, _ = _check(run_cli, newsroom, newsroom / "drafts", "--fail-on", "uncredited", "--format", "json")
+    document = json.loads(out)
+    assert code == 2
+    assert any(r["findings"] for r in document["results"]) and document["unread"]
+
+
+def test_library_check_does_not_pass_what_it_could_not_read(newsroom, broken_draft):
+    """dedupe.check: the unreadable candidate is in `unread`, and the result has not passed."""
+    import dedupe
+
+    result = dedupe.check([newsroom / "drafts" / "own.txt", broken_draft], against=[newsroom / "wire"])
+    assert [problem.path for problem in result.unread] == [str(broken_draft)]
+    assert result.passed is False
+    assert dedupe.check([newsroom / "drafts" / "own.txt"], against=[newsroom / "wire"]).passed is True
+
+
+def test_a_closed_pipe_does_not_turn_a_failed_gate_into_a_pass(newsroom):
+    """`dedupe check … --format json | head -c 1` with pipefail: the reader goes away before the
+    output is written, and the exit code is still the gate's 1, not 0."""
+    import subprocess
+    import sys
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dedupe", "check", str(newsroom / "drafts" / "copied.txt"),
+         "--against", str(newsroom / "wire"), "--fail-on", "uncredited", "--format", "json"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()  # the reader is gone before anything is written
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 1, err
+    assert b"Traceback" not in err and b"Exception ignored" not in err
+
+
+def test_both_config_files_in_one_folder_are_refused_until_one_is_chosen(run_cli, newsroom, monkeypatch):
+    """pyproject.toml [tool.dedupe] beside setup.cfg [dedupe] used to win silently, losing the
+    other's fail-on. Now the run stops with one line naming the folder; --config FILE picks one,
+    and the file used is reported on stderr and in the JSON document."""
+    (newsroom / "setup.cfg").write_text("[dedupe]\nagainst = wire/\nfail-on = uncredited\n", encoding="utf-8")
+    (newsroom / "pyproject.toml").write_text('[tool.dedupe]\nagainst = ["wire"]\n', encoding="utf-8")
+    monkeypatch.chdir(newsroom)
+    code, out, err = run_cli("check", "drafts/copied.txt")
+    assert code == 2 and out == ""
+    (line,) = err.strip().splitlines()
+    assert str(newsroom) in line and "setup.cfg" in line and "pyproject.toml" in line and "--config" in line
+    code, out, err = run_cli("check", "drafts/copied.txt", "--config", "setup.cfg", "--format", "json")
+    assert code == 1 and json.loads(out)["config"] == "setup.cfg" and "defaults from setup.cfg" in err
+    code, out, err = run_cli("check", "drafts/copied.txt", "--config", "pyproject.toml", "--format", "json")
+    assert code == 0 and json.loads(out)["config"] == "pyproject.toml"
+
+
+@pytest.mark.parametrize("name, content, reason", [
+    ("other.cfg", "[metadata]\nname = x\n", "has no [dedupe] section"),
+    ("other.toml", "[tool.ruff]\nline-length = 100\n", "has no [tool.dedupe] section"),
+    ("absent.cfg", None, "no such configuration file"),
+])
+def test_config_option_errors_name_the_file(run_cli, newsroom, monkeypatch, name, content, reason):
+    monkeypatch.chdir(newsroom)
+    if content is not None:
+        (newsroom / name).write_text(content, encoding="utf-8")
+    code, out, err = run_cli("check", "drafts/copied.txt", "--against", "wire", "--config", name)
+    assert code == 2 and out == ""
+    assert err.strip() == f"dedupe: {name}: {reason}"
+
+
+def test_output_writes_any_format_to_a_file(run_cli, newsroom, tmp_path):
+    """--output FILE: the document goes to the file, stdout stays empty, the exit code is the gate's."""
+    target = tmp_path / "out"
+    target.mkdir()
+    for fmt, parse in (("json", json.loads), ("junit", ElementTree.fromstring), ("text", str)):
+        path = target / f"check.{fmt}"
+        code, out, _ = _check(run_cli, newsroom, newsroom / "drafts", "--fail-on", "uncredited",
+                              "--format", fmt, "--output", path)
+        assert (code, out) == (1, "")
+        assert parse(path.read_text(encoding="utf-8"))
+    code, out, err = _check(run_cli, newsroom, newsroom / "drafts", "--output", target / "missing" / "x.json")
+    assert code == 2 and out == "" and "cannot be written" in err
+
+
+def test_github_format_appends_a_step_summary(run_cli, newsroom, tmp_path, monkeypatch, broken_draft):
+    """With $GITHUB_STEP_SUMMARY set, the github format appends a Markdown table of the drafts."""
+    summary = tmp_path / "summary.md"
+    summary.write_text("earlier step\n", encoding="utf-8")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    code, _, _ = _check(run_cli, newsroom, newsroom / "drafts", "--fail-on", "uncredited", "--format", "github")
+    text = summary.read_text(encoding="utf-8")
+    assert code == 2 and text.startswith("earlier step\n### dedupe check failed")
+    assert "uncredited reuse of The Washington Post" in text
+    assert "zz-broken.txt | - | - | could not be read" in text
