@@ -53,6 +53,14 @@ __all__ = sorted(_EXPORTS)
 
 def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
+    if module is None and not name.startswith("__"):
+        # A submodule (``dedupe.serialise``, ``dedupe.reports``) is loaded on first use too.
+        try:
+            return importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as error:
+            if error.name != f"{__name__}.{name}":
+                raise
+            raise AttributeError(f"module 'dedupe' has no attribute {name!r}") from None
     if module is None:
         raise AttributeError(f"module 'dedupe' has no attribute {name!r}")
     value = getattr(importlib.import_module(module), name)

@@ -45,6 +45,7 @@ from trafilatura import bare_extraction
 
 from dedupe.hosts import hostname
 from dedupe.model import ExtractionError
+from dedupe.reading import iso_date
 from dedupe.settings import DEFAULT_SETTINGS, Settings
 
 LOGGER = logging.getLogger(__name__)
@@ -141,7 +142,6 @@ LINE_END = None  # marks a block boundary in a stream of text chunks
 # Characters of the page searched for <html lang>.
 LANG_SNIFF_CHARS = 8192
 HTML_LANG = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})\b", re.IGNORECASE)
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 # C0 controls except tab/newline/carriage return; lxml would turn NUL into U+FFFD.
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 WHITESPACE = re.compile(r"\s+")
@@ -510,10 +510,8 @@ def _tag_text(tag: Tag | None) -> str | None:
 
 
 def _iso_date(value: str | None) -> str | None:
-    # trafilatura gives YYYY-MM-DD; cut timestamps to match.
-    if value and (match := ISO_DATE.match(value)):
-        return match.group()
-    return None
+    # trafilatura gives YYYY-MM-DD; a page's own meta may give any form news sites use.
+    return iso_date(value) if value else None
 
 
 def _html_language(html: str) -> str | None:

@@ -75,8 +75,56 @@ def read_sidecar(path: str | os.PathLike[str]) -> dict[str, str]:
         raise InputError(sidecar, f"sidecar is not valid JSON (line {error.lineno}: {error.msg})") from None
     if not isinstance(data, dict):
         raise InputError(sidecar, "sidecar must be a JSON object")
-    return {key: value.strip() for key, value in data.items()
-            if key in SIDECAR_FIELDS and isinstance(value, str) and value.strip()}
+    fields = {key: value.strip() for key, value in data.items()
+              if key in SIDECAR_FIELDS and isinstance(value, str) and value.strip()}
+    if "date" in fields:
+        date = iso_date(fields["date"])
+        if date is None:
+            raise InputError(sidecar, f"sidecar date {fields['date']!r} is not a date with a year")
+        fields["date"] = date
+    return fields
+
+
+_ISO_DATE = re.compile(r"\d{4}(?:-\d\d){0,2}")
+_ISO_TIMESTAMP = re.compile(r"(\d{4}-\d\d-\d\d)[T ]\d")
+
+
+def iso_date(value: str) -> str | None:
+    """A date as news sites write it ("May 3, 2024", "3 May 2024 14:05 BST",
+    "2024-05-03T09:00:00Z"), as an ISO date at the precision it gives
+    ("2024-05-03", "2024-05", "2024"); None when it names no year.
+
+    Parsed with python-dateutil (installed with trafilatura). A numeric
+    date like "03/05/2024" is read month first, as dateutil does.
+
+    >>> iso_date("May 3, 2024"), iso_date("May 2024"), iso_date("2024-05-03T09:00:00Z"), iso_date("soon")
+    ('2024-05-03', '2024-05', '2024-05-03', None)
+    """
+    if _ISO_DATE.fullmatch(value):
+        return value
+    timestamp = _ISO_TIMESTAMP.match(value)
+    if timestamp:
+        return timestamp.group(1)
+    import warnings
+    from datetime import datetime
+
+    from dateutil import parser
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # an unknown time zone name changes nothing here
+            # Parsed twice with different defaults: a field the text does not give differs.
+            first = parser.parse(value, default=datetime(2000, 1, 1))
+            second = parser.parse(value, default=datetime(2004, 2, 2))
+    except (ValueError, OverflowError):
+        return None
+    if first.year != second.year:
+        return None
+    if first.month != second.month:
+        return f"{first.year:04d}"
+    if first.day != second.day:
+        return f"{first.year:04d}-{first.month:02d}"
+    return first.date().isoformat()
 
 
 def decode_bytes(data: bytes) -> tuple[str, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import codecs
 import errno
+import json
 import os
 import pathlib
 import random
@@ -13,7 +14,8 @@ import pytest
 
 from dedupe import reading
 from dedupe.model import Document
-from dedupe.reading import InputError, decode_bytes, find_articles, kind_of, looks_like_html, read_document
+from dedupe.reading import InputError, decode_bytes, find_articles, kind_of, looks_like_html, read_document, read_sidecar
+from conftest import seed_text
 
 ARTICLE = (
     "Officials Meet in Geneva for New Round of Talks\n"
@@ -348,3 +350,48 @@ def test_kind_of_sniffs_content_when_suffix_is_unknown(text, kind):
 def test_kind_of_suffix_wins_over_content():
     """A .txt file holding HTML stays text: the user named it so."""
     assert kind_of("page.txt", "<html><body>Hi</body></html>") == "text"
+
+
+# --- sidecar dates (issue 10) --------------------------------------------------------
+
+
+@pytest.mark.parametrize("written, iso", [
+    ("2024-05-03", "2024-05-03"),
+    ("May 3, 2024", "2024-05-03"),
+    ("3 May 2024 14:05 BST", "2024-05-03"),
+    ("Friday, May 3, 2024", "2024-05-03"),
+    ("2024-05-03T09:00:00Z", "2024-05-03"),
+    ("May 2024", "2024-05"),
+    ("2024", "2024"),
+])
+def test_sidecar_dates_in_news_forms_are_read_as_iso_dates(tmp_path, written, iso):
+    """A sidecar's "May 3, 2024" used to be kept as written and silently ignored when dates were
+    compared; it is now the ISO date, at the precision given."""
+    article = tmp_path / "story.txt"
+    article.write_text("Talks resumed in Geneva on Monday.\n", encoding="utf-8")
+    (tmp_path / "story.meta.json").write_text(json.dumps({"date": written}), encoding="utf-8")
+    assert read_sidecar(article)["date"] == iso
+
+
+@pytest.mark.parametrize("written", ["soon", "May 3", "last Tuesday"])
+def test_a_sidecar_date_without_a_year_is_an_error_naming_the_sidecar(tmp_path, written):
+    article = tmp_path / "story.txt"
+    article.write_text("Talks resumed in Geneva on Monday.\n", encoding="utf-8")
+    (tmp_path / "story.meta.json").write_text(json.dumps({"date": written}), encoding="utf-8")
+    with pytest.raises(InputError) as raised:
+        read_sidecar(article)
+    assert str(raised.value) == f"{tmp_path / 'story.meta.json'}: sidecar date {written!r} is not a date with a year"
+
+
+def test_sidecar_dates_in_other_forms_decide_direction(tmp_path):
+    """Two copies dated "May 2, 2024" and "3 May 2024": the earlier one is the original."""
+    from dedupe import compare, direction, load_article
+
+    text = "\n".join(line for line in seed_text("wapo").splitlines() if len(line.split()) > 12)
+    for name, date in (("early", "May 2, 2024"), ("late", "3 May 2024")):
+        (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
+        (tmp_path / f"{name}.meta.json").write_text(json.dumps({"date": date}), encoding="utf-8")
+    early, late = load_article(tmp_path / "early.txt"), load_article(tmp_path / "late.txt")
+    found = direction(late, early, compare([late, early]).overlaps[0].passages)
+    assert found.original == "b"
+    assert found.reasons == (f"{early.path} is dated 2024-05-02, before {late.path} (2024-05-03)",)

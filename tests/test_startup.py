@@ -78,3 +78,24 @@ def test_import_dedupe_is_lazy_and_complete():
     loaded, names = json.loads(done.stdout)
     assert loaded == []
     assert names["check"] == "function" and names["Settings"] == "type" and names["Index"] == "type"
+
+
+def test_submodules_resolve_after_import_dedupe_and_the_package_is_typed():
+    """`import dedupe` then `dedupe.serialise.report_data(...)`, as the README's library tour does,
+    works without importing the submodule first (it raised AttributeError); a misspelt name is still
+    an AttributeError; the installed package carries py.typed for type checkers."""
+    probe = "\n".join([
+        "import json, dedupe",
+        "from importlib.resources import files",
+        "typed = files('dedupe').joinpath('py.typed').is_file()",
+        "names = [callable(dedupe.serialise.report_data), callable(dedupe.reports.check_text)]",
+        "try:",
+        "    dedupe.no_such_module",
+        "except AttributeError as error:",
+        "    missing = str(error)",
+        "print(json.dumps([typed, names, missing]))",
+    ])
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    typed, names, missing = json.loads(done.stdout)
+    assert typed is True and names == [True, True]
+    assert missing == "module 'dedupe' has no attribute 'no_such_module'"
