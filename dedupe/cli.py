@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import itertools
 import os
 import sys
 from collections.abc import Sequence
@@ -100,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     remove = index_commands.add_parser("remove", help="remove articles by id")
     remove.add_argument("ids", nargs="+", type=int, metavar="ID")
     listing = index_commands.add_parser("list", help="list the indexed articles")
+    listing.add_argument("--limit", type=_positive, metavar="N", help="list only the first N (oldest) articles")
     stats = index_commands.add_parser("stats", help="counts, settings and integrity of the index")
     for sub in (add, remove, listing, stats):
         sub.add_argument("--index", metavar="URL",
@@ -252,9 +254,15 @@ def _check_options(args: argparse.Namespace, config_path: str | None,
     index_url = args.index or (None if args.against else config.get("index"))
     if against and index_url:
         raise ValueError("give either --against or --index, not both")
+    from dedupe.store import DEFAULT_PATH
+
+    if not against and not index_url and os.path.isfile(DEFAULT_PATH):
+        index_url = DEFAULT_PATH
+        _say(f"no --against or --index given: checking against the default index {DEFAULT_PATH}")
     if not against and not index_url:
-        raise ValueError("no sources: give --against SOURCE... or --index URL, or set `against` or `index` "
-                         "in [dedupe] (setup.cfg) or [tool.dedupe] (pyproject.toml)")
+        raise ValueError("no sources: give --against SOURCE... or --index URL, set `against` or `index` "
+                         f"in [dedupe] (setup.cfg) or [tool.dedupe] (pyproject.toml), or build {DEFAULT_PATH} "
+                         "with `dedupe index add`")
     given_rules = args.fail_on or config.get("fail-on") or []
     rules = [rule for given in given_rules for rule in given.replace(",", " ").split()]
     max_coverage = args.max_coverage if args.max_coverage is not None else config.get("max-coverage")
@@ -342,7 +350,7 @@ def _run_index_list(args: argparse.Namespace) -> int:
     try:
         backend = open_backend(args.index)
         try:
-            articles = list(backend.articles())
+            articles = list(itertools.islice(backend.articles(), args.limit))
         finally:
             backend.close()
     except StoreError as error:

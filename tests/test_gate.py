@@ -298,3 +298,16 @@ def test_github_format_appends_a_step_summary(run_cli, newsroom, tmp_path, monke
     assert code == 2 and text.startswith("earlier step\n### dedupe check failed")
     assert "uncredited reuse of The Washington Post" in text
     assert "zz-broken.txt | - | - | could not be read" in text
+
+
+def test_check_without_sources_uses_the_default_index_and_says_so(run_cli, newsroom, monkeypatch):
+    """`dedupe check x.txt` with no --against used to stop with "no sources" even with an index
+    built by `dedupe index add` in the working directory; it now checks against that index, and
+    says so on stderr."""
+    monkeypatch.chdir(newsroom)
+    assert run_cli("index", "add", "wire")[0] == 0
+    code, out, err = run_cli("check", "drafts/copied.txt", "--fail-on", "uncredited", "--format", "json")
+    assert code == 1
+    assert "checking against the default index .dedupe/index.db" in err
+    (result,) = json.loads(out)["results"]
+    assert result["derivation"] == "whole" and result["sources"][0]["publisher"] == "The Washington Post"

@@ -29,6 +29,18 @@ def test_add_is_incremental_and_idempotent(run_cli, index_url):
     assert len({a["id"] for a in listed}) == 5
 
 
+def test_list_limit_gives_the_oldest_articles_first(run_cli, index_url):
+    """`index list --limit N`: only the first N articles, in the order they were added."""
+    for name in ("wapo", "time", "nyt"):
+        run_cli("index", "add", SEEDS[name], "--index", index_url)
+    code, out, _ = run_cli("index", "list", "--index", index_url, "--limit", 2, "--format", "json")
+    assert code == 0
+    assert [a["path"] for a in json.loads(out)["articles"]] == [str(SEEDS["wapo"]), str(SEEDS["time"])]
+    code, out, _ = run_cli("index", "list", "--index", index_url, "--limit", 2)
+    assert code == 0 and SEEDS["nyt"].name not in out and SEEDS["time"].name in out
+    assert run_cli("index", "list", "--index", index_url, "--limit", 0)[0] == 2
+
+
 def test_publisher_option_and_sidecar(run_cli, index_url):
     """--publisher names the publisher of what is added; otherwise the sidecar does."""
     run_cli("index", "add", SEEDS["reuters"], "--publisher", "Skai", "--index", index_url)
