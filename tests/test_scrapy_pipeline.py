@@ -239,6 +239,57 @@ def test_crawl_drops_verbatim_copies_of_an_earlier_crawl(tmp_path):
     assert indexed_paths(second.index) == [first.urls["original"], second.urls["reworded"]]
 
 
+#: The story copied word for word a day later by another site (which says nothing of where it came from).
+LATER_COPY = news_page(title=TITLE, paragraphs=LINES[:10], site="Copycat Daily", author=None, date="2024-05-30",
+                       url="https://copycat.example/news/blinken.html", extras=("nav", "ads", "footer"))
+
+
+def test_an_original_crawled_after_its_copy_is_kept_on_every_crawl(tmp_path):
+    """The copy is crawled first and indexed; the original, dated a day earlier, comes second. It
+    used to be dropped as a "verbatim copy" of the copy, and to stay dropped on every re-crawl.
+    Now the drop decision weighs which is the original: the original is kept, with the evidence
+    in its provenance, on the first crawl and on a re-crawl; crawled the other way round, the copy
+    is the one dropped."""
+    first = crawl(tmp_path, {"copy": LATER_COPY, "original": ORIGINAL}, DEDUPE_DROP_POLICY="copies")
+    assert set(first.items) == {"copy", "original"}
+    kept = first.items["original"]["provenance"]
+    assert (kept["derivation"], kept["rewording"]) == ("whole", "verbatim")  # the same text: said as it is
+    assert kept["direction"]["original"] == "item" and kept["direction"]["source"] == first.urls["copy"]
+    assert any("dated 2024-05-29, before" in reason for reason in kept["direction"]["reasons"])
+    assert "item_dropped_count" not in first.stats
+
+    again = crawl(tmp_path, {"original": ORIGINAL}, index=first.index, DEDUPE_DROP_POLICY="copies")
+    assert set(again.items) == {"original"}  # a re-crawl keeps it too
+    assert again.items["original"]["provenance"]["direction"]["original"] == "item"
+
+    # A copy crawled after its original, with nothing saying otherwise, is dropped, naming why.
+    (tmp_path / "later").mkdir()
+    later = crawl(tmp_path / "later", {"original": ORIGINAL, "copy": LATER_COPY}, DEDUPE_DROP_POLICY="copies")
+    assert set(later.items) == {"original"} and later.stats["dedupe/dropped"] == 1
+    assert f"verbatim copy of {later.urls['original']} (Example Tribune)" in later.log
+    assert "is dated 2024-05-29, before" in later.log
+
+
+def test_drop_policies(pipeline, tmp_path):
+    """never keeps everything; copies drops identical texts with nothing to tell them apart (the
+    first crawled stays) and never the one shown to be the original; proven drops only a copy
+    shown to be one."""
+    url_original, url_copy = "https://tribune.example/a", "https://copycat.example/b"
+    keeper = pipeline(DEDUPE_DROP_POLICY="never")
+    process(keeper, {"url": url_original, "html": ORIGINAL})
+    assert process(keeper, {"url": url_copy, "html": VERBATIM})["provenance"]["derivation"] == "whole"
+    keeper.close_spider()
+
+    proven = pipeline(DEDUPE_DROP_POLICY="proven", DEDUPE_INDEX=f"sqlite:///{tmp_path / 'proven.db'}")
+    process(proven, {"url": url_original, "html": ORIGINAL})
+    undecided = process(proven, {"url": url_copy, "html": VERBATIM})  # same date: nothing says which came first
+    assert undecided["provenance"]["direction"]["original"] is None
+    with pytest.raises(DropItem, match=r"dated 2024-05-29, before"):
+        process(proven, {"url": "https://copycat.example/later", "html": LATER_COPY})
+    with pytest.raises(ValueError, match="DEDUPE_DROP_POLICY must be one of never, copies, proven"):
+        DedupePipeline({"DEDUPE_DROP_POLICY": "sometimes"})
+
+
 @pytest.mark.parametrize(("reactor", "twisted_threads"), [
     ("twisted.internet.asyncioreactor.AsyncioSelectorReactor", 0),  # asyncio's executor
     ("twisted.internet.selectreactor.SelectReactor", 6),  # Twisted's thread pool

@@ -47,9 +47,22 @@ Settings:
     index, and the base URL for extraction.
 ``DEDUPE_FIELD`` (default ``provenance``)
     Item field the result is written into.
+``DEDUPE_DROP_POLICY`` (default ``never``)
+    Which verbatim copies (derivation ``whole``, rewording ``verbatim``) of an
+    indexed article are dropped, with a :exc:`~scrapy.exceptions.DropItem`
+    reason naming the source. The decision weighs which of the two is the
+    original (:func:`dedupe.verdicts.direction`: credit of the other's
+    publisher, publication dates, containment, a wire sign-off), so an
+    original crawled after its copy is never dropped as a copy of it:
+
+    * ``never``: keep every item;
+    * ``copies``: drop unless the evidence names the item as the original
+      (two identical texts with nothing to tell them apart: the first
+      crawled stays);
+    * ``proven``: drop only when the evidence names the indexed article as
+      the original.
 ``DEDUPE_DROP_VERBATIM`` (default ``False``)
-    Drop items whose derivation is ``whole`` and rewording ``verbatim``,
-    with a :exc:`~scrapy.exceptions.DropItem` reason naming the source.
+    ``True`` is ``DEDUPE_DROP_POLICY = "copies"`` (the older name).
 ``DEDUPE_ADD`` (default ``True``)
     Add each item that passes to the index after checking it.
 ``DEDUPE_PUBLISHER_FIELD`` (default none)
@@ -62,7 +75,9 @@ Settings:
 ``publisher``, ``coverage``, ``credited``, the passages), ``new_material``,
 ``new_claims``, ``credits``, ``language``, ``warnings``; plus ``indexed``:
 ``{"id": ..., "new": ...}`` when the item was added (``new`` is false when
-the same text was indexed already), else None. A page that cannot be
+the same text was indexed already), else None; and ``direction`` when the
+item derives from a source: ``{"source": path, "original": "item" |
+"source" | None, "reasons": [...]}`` for the source it takes most from. A page that cannot be
 checked (no text in the item, nothing left after cleaning, an index error)
 gets ``{"error": "what went wrong"}`` instead and passes on: no item
 stops the crawl (only an index that cannot be opened stops it, before it
@@ -97,17 +112,18 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from dedupe.archive import Index, open_index
 from dedupe.cleaning import CleaningError, clean
-from dedupe.model import Derivation, ExtractionError, Rewording, Verdict
+from dedupe.model import Derivation, Direction, ExtractionError, Rewording, Verdict
 from dedupe.serialise import verdict_data
 from dedupe.settings import Settings
 from dedupe.store import StoreError
+from dedupe.verdicts import direction
 
 if TYPE_CHECKING:
     from itemadapter import ItemAdapter
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
 
-__all__ = ["DedupePipeline", "DEFAULTS"]
+__all__ = ["DedupePipeline", "DEFAULTS", "DROP_POLICIES"]
 
 logger = logging.getLogger(__name__)
 
@@ -119,6 +135,7 @@ DEFAULTS: Mapping[str, Any] = MappingProxyType({
     "DEDUPE_TEXT_FIELD": ["html", "body", "text"],
     "DEDUPE_URL_FIELD": "url",
     "DEDUPE_FIELD": "provenance",
+    "DEDUPE_DROP_POLICY": "never",
     "DEDUPE_DROP_VERBATIM": False,
     "DEDUPE_ADD": True,
     "DEDUPE_PUBLISHER_FIELD": None,
@@ -154,7 +171,12 @@ class DedupePipeline:
                                        or list(DEFAULTS["DEDUPE_TEXT_FIELD"]))
         self.url_field: str = values.get("DEDUPE_URL_FIELD") or DEFAULTS["DEDUPE_URL_FIELD"]
         self.field: str = values.get("DEDUPE_FIELD") or DEFAULTS["DEDUPE_FIELD"]
-        self.drop_verbatim: bool = values.getbool("DEDUPE_DROP_VERBATIM", DEFAULTS["DEDUPE_DROP_VERBATIM"])
+        policy = values.get("DEDUPE_DROP_POLICY") or (
+            "copies" if values.getbool("DEDUPE_DROP_VERBATIM", DEFAULTS["DEDUPE_DROP_VERBATIM"])
+            else DEFAULTS["DEDUPE_DROP_POLICY"])
+        if policy not in DROP_POLICIES:
+            raise ValueError(f"DEDUPE_DROP_POLICY must be one of {', '.join(DROP_POLICIES)}, not {policy!r}")
+        self.drop_policy: str = policy
         self.add: bool = values.getbool("DEDUPE_ADD", DEFAULTS["DEDUPE_ADD"])
         self.publisher_field: str | None = values.get("DEDUPE_PUBLISHER_FIELD") or None
         self.settings: Settings | None = dedupe_settings  # None: the index's own
@@ -180,8 +202,8 @@ class DedupePipeline:
         """
         self.index = open_index(self.index_url, self.settings, create=self.add)
         self.settings = self.index.settings
-        logger.info("dedupe: checking items against %s (drop verbatim copies: %s, add items: %s)",
-                    self.index.location, self.drop_verbatim, self.add)
+        logger.info("dedupe: checking items against %s (drop policy: %s, add items: %s)",
+                    self.index.location, self.drop_policy, self.add)
 
     def close_spider(self, spider: Any = None) -> None:
         """Close the index (Scrapy calls this once every item is through)."""
@@ -198,8 +220,8 @@ class DedupePipeline:
     def check_item(self, item: _T) -> _T:
         """Check one item and write its provenance (blocking; any thread).
 
-        Raises :exc:`scrapy.exceptions.DropItem` for a verbatim copy when
-        ``DEDUPE_DROP_VERBATIM`` is on; never raises for a bad page.
+        Raises :exc:`scrapy.exceptions.DropItem` for a verbatim copy that
+        ``DEDUPE_DROP_POLICY`` drops; never raises for a bad page.
         """
         from itemadapter import ItemAdapter
         from scrapy.exceptions import DropItem
@@ -237,10 +259,18 @@ class DedupePipeline:
             self._inc("dedupe/checked")
             self._inc(f"dedupe/derivation/{verdict.derivation}")
             verbatim = verdict.derivation == Derivation.WHOLE and verdict.rewording == Rewording.VERBATIM
-            if self.drop_verbatim and verbatim:
+            found = None
+            if verdict.derivation != Derivation.NONE and verdict.sources:
+                top = verdict.sources[0]
+                found = direction(verdict.candidate, top.source, top.passages, self.index.settings)
+            if verbatim and found is not None and _drops(self.drop_policy, found.original):
                 self._inc("dedupe/dropped")
-                raise DropItem(_drop_reason(verdict))
+                raise DropItem(_drop_reason(verdict, found))
             data = verdict_data(verdict)
+            if found is not None:
+                data["direction"] = {"source": verdict.sources[0].source.path,
+                                     "original": {"a": "item", "b": "source"}.get(found.original or ""),
+                                     "reasons": list(found.reasons)}
             data["indexed"] = None
             if self.add:
                 article_id, new = self.index.add(article, publisher=self._publisher(adapter))
@@ -298,18 +328,30 @@ class DedupePipeline:
                 self.stats.inc_value(key)
 
 
-def _drop_reason(verdict: Verdict) -> str:
-    """Why a verbatim copy is dropped, naming the source it copies.
+#: ``DEDUPE_DROP_POLICY`` values.
+DROP_POLICIES = ("never", "copies", "proven")
+
+
+def _drops(policy: str, original: str | None) -> bool:
+    """Whether ``policy`` drops a verbatim copy whose direction names
+    ``original`` ("a": the item, "b": the indexed source, None: undecided)."""
+    if policy == "copies":
+        return original != "a"
+    return policy == "proven" and original == "b"
+
+
+def _drop_reason(verdict: Verdict, found: Direction) -> str:
+    """Why a verbatim copy is dropped, naming the source it copies and why
+    that one is taken as the original.
 
     Sources are ordered by coverage, so the first is the one copied.
     """
-    if not verdict.sources:  # pragma: no cover - whole coverage comes from a source
-        return f"dedupe: verbatim copy ({verdict.coverage:.0%} of the page)"
     use = verdict.sources[0]
     publisher = f" ({use.publisher})" if use.publisher else ""
     more = f" and {len(verdict.sources) - 1} more" if len(verdict.sources) > 1 else ""
+    why = "; ".join(found.reasons) if found.original == "b" else "crawled first; nothing says which came first"
     return (f"dedupe: verbatim copy of {use.source.path}{publisher}{more}: "
-            f"{verdict.coverage:.0%} of {verdict.candidate.path} copied word for word")
+            f"{verdict.coverage:.0%} of {verdict.candidate.path} copied word for word ({why})")
 
 
 async def _in_thread(function: Callable[[_T], _T], item: _T) -> _T:
