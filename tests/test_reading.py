@@ -395,3 +395,39 @@ def test_sidecar_dates_in_other_forms_decide_direction(tmp_path):
     found = direction(late, early, compare([late, early]).overlaps[0].passages)
     assert found.original == "b"
     assert found.reasons == (f"{early.path} is dated 2024-05-02, before {late.path} (2024-05-03)",)
+
+
+# --- declared charsets (issue 10) ------------------------------------------------------
+
+RUSSIAN = ("Министр иностранных дел заявил в четверг, что переговоры о поставках зерна продолжатся "
+           "на следующей неделе в Стамбуле.")
+
+
+@pytest.mark.parametrize("declaration", [
+    '<meta charset="windows-1251">',
+    "<meta http-equiv='Content-Type' content='text/html; charset=windows-1251'>",
+    '<META CHARSET=cp1251>',
+])
+def test_a_page_in_its_declared_charset_is_decoded_as_declared(tmp_path, declaration):
+    """A windows-1251 page used to come out as "Ìèíèñòð…" (read as cp1252); the charset it
+    declares is honoured."""
+    page = tmp_path / "page.html"
+    html = (f"<!DOCTYPE html><html lang='ru'><head>{declaration}<title>Зерно</title></head>"
+            f"<body><article><p>{RUSSIAN}</p></article></body></html>")
+    page.write_bytes(html.encode("cp1251"))
+    document = read_document(page)
+    assert document.encoding == "cp1251"
+    assert RUSSIAN in document.text
+    from dedupe import load_article
+
+    assert RUSSIAN in load_article(page).cleaned_text
+
+
+def test_a_wrong_declaration_does_not_garble_utf8_or_stop_the_read(tmp_path):
+    """Bytes that are valid UTF-8 stay UTF-8 whatever the page declares; bytes that do not fit
+    the declared charset are read as they look."""
+    page = tmp_path / "page.html"
+    page.write_bytes(f"<meta charset='windows-1251'><p>{RUSSIAN}</p>".encode("utf-8"))
+    assert read_document(page).encoding == "utf-8" and RUSSIAN in read_document(page).text
+    page.write_bytes("<meta charset='utf-16'><p>Café society</p>".encode("cp1252"))
+    assert read_document(page).text.endswith("Café society</p>")
