@@ -67,7 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = commands.add_parser("report", help="report the passages shared between articles",
                                  description="Clean every article and report the passages they share.")
-    report.add_argument("paths", nargs="+", metavar="PATH", help="article files (.txt, .html) or directories")
+    report.add_argument("paths", nargs="+", metavar="PATH",
+                        help="article files (.txt, .html) or directories; - for standard input")
     report.add_argument("--format", choices=REPORT_FORMATS, default="text", help="output format (default: text)")
     report.add_argument("--no-learn", dest="learn", action="store_false",
                         help="do not learn boilerplate recurring across the articles")
@@ -77,7 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
         "check", help="check candidates against source articles (exit 1 on findings)",
         description="Say, for each candidate, which sources it derives from, how reworded, whether credited, "
                     "and what it adds. Defaults come from [dedupe] in setup.cfg or [tool.dedupe] in pyproject.toml.")
-    check.add_argument("candidates", nargs="+", metavar="CANDIDATE", help="article files or directories to check")
+    check.add_argument("candidates", nargs="+", metavar="CANDIDATE",
+                       help="article files or directories to check; - for standard input")
     check.add_argument("--against", nargs="+", metavar="SOURCE",
                        help="source files or directories; NAME=PATH names the publisher of the sources at PATH")
     check.add_argument("--index", metavar="URL", help="check against an index of originals (see `dedupe index`)")
@@ -114,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     clean = commands.add_parser("clean", help="print an article's cleaned text",
                                 description="Print the cleaned text of one article, or its debris.")
-    clean.add_argument("path", metavar="FILE", help="an article file (.txt or .html)")
+    clean.add_argument("path", metavar="FILE", help="an article file (.txt or .html), or - for standard input")
     clean.add_argument("--format", choices=["text", "json"], default="text", help="output format (default: text)")
     shown = clean.add_mutually_exclusive_group()
     shown.add_argument("--debris", action="store_true", help="list what was removed, and why, instead of the text")

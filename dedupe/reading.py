@@ -242,8 +242,11 @@ def read_document(path: str | os.PathLike[str]) -> Document:
     """Read and decode one article file.
 
     Raises :class:`InputError` for a file that cannot be an article: missing,
-    unreadable, too large, binary or empty.
+    unreadable, too large, binary or empty. ``-`` is standard input (its
+    kind sniffed from the content; no sidecar).
     """
+    if str(path) == STDIN:
+        return _read_stdin()
     file = Path(path)
     try:
         size = file.stat().st_size
@@ -274,11 +277,16 @@ def find_articles(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path | In
 
     Directories are walked recursively for known suffixes (hidden entries are
     skipped); a directory with none yields an :class:`InputError`. Files named
-    explicitly are taken whatever their suffix.
+    explicitly are taken whatever their suffix; ``-`` (standard input) once.
     """
     seen: set[str] = set()
     for given in paths:
         path = Path(given)
+        if str(given) == STDIN:
+            if STDIN not in seen:
+                seen.add(STDIN)
+                yield path
+            continue
         try:
             is_dir = path.is_dir()
             present = is_dir or path.exists() or path.is_symlink()
@@ -305,6 +313,29 @@ def find_articles(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path | In
                 yield path
         else:
             yield InputError(given, "no such file or directory")
+
+
+#: The path that names standard input.
+STDIN = "-"
+
+
+def _read_stdin() -> Document:
+    """The article piped in on standard input (``cat page.html | dedupe clean -``)."""
+    import sys
+
+    try:
+        data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+    except (OSError, AttributeError, ValueError) as error:  # closed, or not a byte stream
+        raise InputError(STDIN, f"standard input cannot be read: {error}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError(STDIN, f"standard input is over the {MAX_FILE_BYTES}-byte limit")
+    try:
+        text, encoding = decode_bytes(data)
+    except ValueError as error:
+        raise InputError(STDIN, str(error)) from None
+    if not text.strip():
+        raise InputError(STDIN, "empty standard input")
+    return Document(STDIN, text, kind_of(STDIN, text), encoding, {})
 
 
 def _is_file(path: Path) -> bool:

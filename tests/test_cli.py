@@ -595,3 +595,39 @@ def test_python_m_dedupe_never_prints_a_traceback(tmp_path):
     usage = run_module("report", "--format", "csv", SEEDS["time"], cwd=tmp_path)
     assert usage.returncode == 2
     assert "Traceback" not in usage.stderr and "invalid choice" in usage.stderr
+
+
+# --- standard input (issue 10) -----------------------------------------------------------
+
+
+def _piped(*args, data: bytes):
+    """`dedupe ARGS` in a new process with ``data`` on a real pipe to its standard input."""
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "dedupe", *map(str, args)], input=data, capture_output=True,
+                          timeout=120)
+
+
+def test_clean_reads_a_page_piped_in_on_standard_input():
+    """`cat page.html | dedupe clean -` used to fail with "-: no such file"."""
+    from pages import news_page
+
+    paragraphs = [line for line in seed_text("wapo").splitlines() if len(line.split()) > 12][:3]
+    done = _piped("clean", "-", data=news_page(title="Blinken in Moldova", paragraphs=paragraphs).encode("utf-8"))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.decode("utf-8").strip().splitlines()[-1] == paragraphs[-1]
+    empty = _piped("clean", "-", data=b"")
+    assert empty.returncode == 2 and empty.stderr.decode().strip() == "dedupe: -: empty standard input"
+
+
+def test_check_and_report_take_standard_input_among_their_inputs():
+    """`-` stands for the piped article among files and directories."""
+    wapo = SEEDS["wapo"]
+    done = _piped("check", "-", "--against", wapo, "--fail-on", "uncredited", "--format", "json",
+                  data=wapo.read_bytes())
+    (result,) = json.loads(done.stdout)["results"]
+    assert done.returncode == 1 and result["candidate"]["path"] == "-" and result["derivation"] == "whole"
+    done = _piped("report", "-", wapo, "--format", "json", data=wapo.read_bytes())
+    assert done.returncode == 0
+    assert [a["path"] for a in json.loads(done.stdout)["articles"]] == ["-", str(wapo)]
