@@ -37,10 +37,6 @@ from dedupe.model import (
 if TYPE_CHECKING:
     from dedupe.credits import Credit
 
-#: Characters of passage text ``dedupe report --format json`` shows per side.
-REPORT_SNIPPET_CHARS = 200
-
-
 def to_json(data: Any) -> str:
     """JSON text as the CLI prints it: UTF-8 characters kept, indented."""
     return json.dumps(data, ensure_ascii=False, indent=2)
@@ -73,11 +69,11 @@ def article_data(article: Article) -> dict[str, Any]:
     return data
 
 
-def passage_data(passage: AlignedPassage, text_a: str, text_b: str, names: tuple[str, str] = ("a", "b"),
-                 limit: int | None = None) -> dict[str, Any]:
+def passage_data(passage: AlignedPassage, text_a: str, text_b: str,
+                 names: tuple[str, str] = ("a", "b")) -> dict[str, Any]:
     """One shared passage; ``names`` are the keys of its two sides (``a``/``b``
     in a report, ``candidate``/``source`` in a check), and ``{name}_text``
-    their text, cut to ``limit`` characters when given."""
+    their whole text (JSON never cuts text)."""
     first, second = names
     return {
         first: passage.a.as_list(),
@@ -87,8 +83,8 @@ def passage_data(passage: AlignedPassage, text_a: str, text_b: str, names: tuple
         "scores": {"words": passage.word_similarity, "characters": passage.char_similarity, "kept": passage.kept},
         "shared_words": list(passage.shared),
         "evidence": evidence_data(passage.evidence),
-        f"{first}_text": passage.a.of(text_a)[:limit],
-        f"{second}_text": passage.b.of(text_b)[:limit],
+        f"{first}_text": passage.a.of(text_a),
+        f"{second}_text": passage.b.of(text_b),
     }
 
 
@@ -127,8 +123,8 @@ def report_data(comparison: Comparison, directions: Sequence[Direction], errors:
             {
                 "a": articles[overlap.a].path,
                 "b": articles[overlap.b].path,
-                "passages": [passage_data(p, articles[overlap.a].text, articles[overlap.b].text,
-                                          limit=REPORT_SNIPPET_CHARS) for p in overlap.passages],
+                "passages": [passage_data(p, articles[overlap.a].text, articles[overlap.b].text)
+                             for p in overlap.passages],
                 "direction": direction_data(found, articles[overlap.a].path, articles[overlap.b].path),
             }
             for overlap, found in zip(comparison.overlaps, directions)

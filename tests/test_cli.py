@@ -631,3 +631,21 @@ def test_check_and_report_take_standard_input_among_their_inputs():
     done = _piped("report", "-", wapo, "--format", "json", data=wapo.read_bytes())
     assert done.returncode == 0
     assert [a["path"] for a in json.loads(done.stdout)["articles"]] == ["-", str(wapo)]
+
+
+def test_report_json_keeps_the_whole_text_of_long_passages(run_cli, tmp_path):
+    """`report --format json` used to cut passage text at 200 characters, with no marker: each
+    side's text is now the whole span it points at."""
+    wapo = SEEDS["wapo"]
+    copy = tmp_path / "copy.txt"
+    copy.write_text(wapo.read_text(encoding="utf-8"), encoding="utf-8")
+    code, out, _ = run_cli("report", wapo, copy, "--format", "json")
+    assert code == 0
+    document = json.loads(out)
+    texts = {a["path"]: (wapo if a["path"] == str(wapo) else copy).read_text(encoding="utf-8")
+             for a in document["articles"]}
+    passages = [(pair["a"], pair["b"], p) for pair in document["pairs"] for p in pair["passages"]]
+    assert any(len(p["a_text"]) > 1000 for _, _, p in passages)
+    for a, b, passage in passages:
+        assert passage["a_text"] == texts[a][slice(*passage["a"])]
+        assert passage["b_text"] == texts[b][slice(*passage["b"])]
