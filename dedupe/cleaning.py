@@ -84,7 +84,8 @@ _INLINE_RULES: tuple[tuple[DebrisReason, re.Pattern[str]], ...] = (
 
 _NAME = r"[A-Z][\w.'’-]*(?:\s+(?:de|van|von|da|bin|al|el|[A-Z][\w.'’-]*)){0,3}"
 _NAMES = rf"{_NAME}(?:(?:\s*,\s*|\s+and\s+|\s*&\s*){_NAME})*"
-_SOCIAL = r"(?:facebook|twitter|x|whatsapp|linkedin|e-?mail|reddit|telegram|pinterest|messenger|tumblr|flipboard|copy link|print|sms)"
+_SOCIAL = (r"(?:facebook|twitter|x|whatsapp|linkedin|e-?mail|reddit|telegram|pinterest|messenger|tumblr|flipboard|"
+           r"instagram|tiktok|youtube|threads|bluesky|mastodon|snapchat|copy link|print|sms)")
 _SECTIONS = (
     r"business|world|world news|politics|news|latest|latest news|breaking|breaking news|top stories|sports?|tech|"
     r"technology|science|health|opinion|analysis|comment|europe|u\.?s\.?|us news|uk|uk news|asia|africa|americas|"
@@ -141,7 +142,15 @@ _LINE_RULES: tuple[_LineRule, ...] = (
           max_words=30, no_quotes=True),
     _rule("share-prompt", rf"(?:share(?: this)?(?: article| story| post| page)?(?:\s+(?:on|via|with))?\s*[:]?(?:[\s,|/•·]*{_SOCIAL})*|"
           rf"click to share on .{{1,40}}|share on {_SOCIAL}.*|{_SOCIAL}(?:[\s,|/•·]+{_SOCIAL})+|tweet(?: this)?|"
-          r"follow us(?: on .{1,60})?|follow @\w+.{0,60}|like us on facebook.{0,40})\W*", max_words=20, no_quotes=True),
+          r"follow us(?: on .{1,60})?|follow @\w+.{0,60}|like us on facebook.{0,40}|"
+          rf"follow [^.!?]{{1,60}}? on {_SOCIAL}(?:(?:\s*,\s*|\s+(?:and|or)\s+|\s*[|/•·]\s*){_SOCIAL})*)\W*",
+          max_words=20, no_quotes=True),
+    # A product and its price on a line of its own, as shopping boxes and affiliate widgets
+    # set them ("Apple AirPods Pro for $235", "Kindle Paperwhite: $139.99 at Amazon"); a
+    # sentence stating a price ends with a full stop.
+    _rule("shopping-box", r"[^.!?]{2,80}?(?:\s+(?:for|from|at|only|now|was|is)\s+|\s*[:|–—-]\s*)"
+          r"(?:[$£€]|us\$|a\$)\s?\d[\d,]*(?:\.\d\d)?(?:\s+(?:at|on|from)\s+[\w.&' -]{2,30})?",
+          max_words=12, no_quotes=True),
     _rule("newsletter-prompt", r"(?:(?:sign up|subscribe|register)\b.{0,80}\b(?:newsletter|updates|alerts|inbox|e-?mails?|briefing|digest)\b.*|"
           r"get (?:the|our) .{0,60}(?:newsletter|delivered to your inbox|in your inbox).*|"
           r"enter your e-?mail(?: address)?.*|(?:subscribe|sign up)(?: now| today| here)?\W*|"

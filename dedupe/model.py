@@ -105,6 +105,7 @@ class DebrisReason(StrEnum):
     COMMENT_FORM = "comment-form"
     SHARE_PROMPT = "share-prompt"
     NEWSLETTER_PROMPT = "newsletter-prompt"
+    SHOPPING_BOX = "shopping-box"
     COOKIE_NOTICE = "cookie-notice"
     MEDIA_CAPTION = "media-caption"
     PHOTO_CREDIT = "photo-credit"
@@ -129,6 +130,7 @@ REASONS: Mapping[DebrisReason, str] = MappingProxyType({
     DebrisReason.COMMENT_FORM: "reader comment form or comment section",
     DebrisReason.SHARE_PROMPT: "social sharing or follow prompt",
     DebrisReason.NEWSLETTER_PROMPT: "newsletter or subscription prompt",
+    DebrisReason.SHOPPING_BOX: "product and price from a shopping box or affiliate widget",
     DebrisReason.COOKIE_NOTICE: "cookie or consent notice",
     DebrisReason.MEDIA_CAPTION: "caption or title of a photo, video or graphic",
     DebrisReason.PHOTO_CREDIT: "photo, image or video credit",

@@ -113,6 +113,12 @@ BODY = [
         ("Share on Facebook", "share-prompt"),
         ("Facebook Twitter WhatsApp Email", "share-prompt"),
         ("Follow us on Google News", "share-prompt"),
+        ("Follow The New York Times Opinion section on Facebook, Instagram, TikTok, WhatsApp, X and Threads.",
+         "share-prompt"),
+        ("Follow Newsbeat on Instagram, Facebook, YouTube and X.", "share-prompt"),
+        ("Apple AirPods Pro for $235", "shopping-box"),
+        ("Kindle Paperwhite: $139.99 at Amazon", "shopping-box"),
+        ("Best budget pick: Anker charger for £25", "shopping-box"),
         ("Sign up for our daily briefing newsletter", "newsletter-prompt"),
         ("Get the best stories delivered to your inbox every morning.", "newsletter-prompt"),
         ("We use cookies to give you the best experience on our website.", "cookie-notice"),
@@ -142,6 +148,18 @@ def test_rule_families_cover_variants(line, reason):
     article = clean_text(text)
     assert [(item.reason, item.text) for item in article.debris] == [(reason, line)]
     assert [span.of(text) for span in article.body] == BODY
+
+
+@pytest.mark.parametrize("line", [
+    "The company said the new phone would cost $999 when it goes on sale in March.",
+    "Prices start at $999.",
+    "Follow the river on foot for two miles to reach the village.",
+    '"Follow us on Facebook," the campaign told its supporters.',
+])
+def test_sentences_about_prices_and_following_are_content(line):
+    """A sentence stating a price, or using "follow", is the story, not a shopping box or prompt."""
+    text = "\n".join([BODY[0], line, *BODY[1:]])
+    assert clean_text(text).debris == ()
 
 
 def test_section_label_only_above_the_story():
