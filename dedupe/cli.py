@@ -306,7 +306,10 @@ def _run_index_add(args: argparse.Namespace) -> int:
                 try:
                     if isinstance(found, InputError):
                         raise found
-                    batch.append(load_article(found, index.settings))
+                    article = load_article(found, index.settings)
+                    if article.path != "-":  # stored absolute: the index outlives the working directory
+                        article = dataclasses.replace(article, path=os.path.abspath(article.path))
+                    batch.append(article)
                 except InputError as error:
                     counts["failed"] += 1
                     _say(error)

@@ -165,3 +165,17 @@ def test_one_call_page_api_for_pipelines(tmp_path):
     assert (result["derivation"], result["rewording"]) == ("whole", "verbatim")
     assert result["sources"][0]["publisher"] == "The Washington Post"
     assert json.loads(json.dumps(result)) == result
+
+
+def test_index_add_stores_absolute_paths(run_cli, index_url, tmp_path, monkeypatch):
+    """Paths given relative to the working directory are stored absolute, so a check run from
+    elsewhere names a file that exists."""
+    wire = tmp_path / "wire"
+    wire.mkdir()
+    (wire / "wapo.txt").write_text(seed_text("wapo"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run_cli("index", "add", "wire", "--index", index_url, "--format", "json")
+    assert code == 0 and json.loads(out)["articles"][0]["path"] == str(wire / "wapo.txt")
+    monkeypatch.chdir(wire)
+    _, out, _ = run_cli("index", "list", "--index", index_url, "--format", "json")
+    assert [a["path"] for a in json.loads(out)["articles"]] == [str(wire / "wapo.txt")]
