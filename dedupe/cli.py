@@ -105,7 +105,13 @@ def build_parser() -> argparse.ArgumentParser:
     listing = index_commands.add_parser("list", help="list the indexed articles")
     listing.add_argument("--limit", type=_positive, metavar="N", help="list only the first N (oldest) articles")
     stats = index_commands.add_parser("stats", help="counts, settings and integrity of the index")
-    for sub in (add, remove, listing, stats):
+    show = index_commands.add_parser("show", help="one indexed article: its metadata and cleaned text")
+    show.add_argument("id", type=int, metavar="ID")
+    export = index_commands.add_parser("export", help="every indexed article as JSON Lines, oldest first")
+    export.add_argument("--index", metavar="URL",
+                        help="sqlite:///PATH, a file path or redis://HOST:PORT/DB (default ./.dedupe/index.db)")
+    export.set_defaults(run=_run_index_export)
+    for sub in (add, remove, listing, stats, show):
         sub.add_argument("--index", metavar="URL",
                          help="sqlite:///PATH, a file path or redis://HOST:PORT/DB (default ./.dedupe/index.db)")
         sub.add_argument("--format", choices=["text", "json"], default="text", help="output format (default: text)")
@@ -113,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     remove.set_defaults(run=_run_index_remove)
     listing.set_defaults(run=_run_index_list)
     stats.set_defaults(run=_run_index_stats)
+    show.set_defaults(run=_run_index_show)
 
     clean = commands.add_parser("clean", help="print an article's cleaned text",
                                 description="Print the cleaned text of one article, or its debris.")
@@ -367,6 +374,60 @@ def _run_index_list(args: argparse.Namespace) -> int:
         from dedupe.reports import index_table
 
         print(index_table(articles))
+    return EXIT_OK
+
+
+def _run_index_show(args: argparse.Namespace) -> int:
+    from dedupe.serialise import article_data, to_json
+    from dedupe.store import StoreError, open_backend
+
+    try:
+        backend = open_backend(args.index)
+        try:
+            found = backend.load([args.id])
+        finally:
+            backend.close()
+    except StoreError as error:
+        _say(error)
+        return EXIT_INPUT
+    if not found:
+        _say(f"no article {args.id} in the index")
+        return EXIT_INPUT
+    (article,) = found
+    if args.format == "json":
+        return _emit(to_json({"id": args.id, **article_data(article)})) or EXIT_OK
+    from dedupe.reports import article_table
+
+    header = "\n".join(f"{label}: {value}" for label, value in (
+        ("id", args.id), ("path", article.path), ("title", article.title or "(untitled)"),
+        ("publisher", article.metadata.get("publisher") or "-"), ("date", article.metadata.get("date") or "-")))
+    return _emit(f"{header}\n\n{article.cleaned_text}\n\n{article_table(article)}") or EXIT_OK
+
+
+#: Articles loaded per round trip by ``index export``.
+EXPORT_BATCH = 500
+
+
+def _run_index_export(args: argparse.Namespace) -> int:
+    from dedupe.serialise import article_data, to_json_line
+    from dedupe.store import StoreError, open_backend
+
+    try:
+        backend = open_backend(args.index)
+        try:
+            with backend.snapshot():  # no article removed between listing and loading it
+                listed = backend.articles()
+                while batch := [stored.id for stored in itertools.islice(listed, EXPORT_BATCH)]:
+                    loaded = backend.load(batch)
+                    pairs = (zip(batch, loaded) if len(loaded) == len(batch)
+                             else ((n, a) for n in batch for a in backend.load([n])))
+                    for number, article in pairs:
+                        sys.stdout.write(to_json_line({"id": number, **article_data(article)}) + "\n")
+        finally:
+            backend.close()
+    except StoreError as error:
+        _say(error)
+        return EXIT_INPUT
     return EXIT_OK
 
 

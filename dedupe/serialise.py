@@ -42,6 +42,11 @@ def to_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2)
 
 
+def to_json_line(data: Any) -> str:
+    """One JSON Lines record: compact, on one line (newlines inside strings are escaped)."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
 def error_data(error: Any) -> dict[str, Any]:
     """An input that could not be used: ``{"path", "reason"}``."""
     return {"path": error.path, "reason": error.reason}

@@ -179,3 +179,24 @@ def test_index_add_stores_absolute_paths(run_cli, index_url, tmp_path, monkeypat
     monkeypatch.chdir(wire)
     _, out, _ = run_cli("index", "list", "--index", index_url, "--format", "json")
     assert [a["path"] for a in json.loads(out)["articles"]] == [str(wire / "wapo.txt")]
+
+
+def test_index_show_and_export(run_cli, index_url):
+    """`index show ID` prints one stored article (text or JSON); `index export` streams every
+    article as JSON Lines, one compact object per line, that round-trips the stored text."""
+    for name in ("wapo", "time"):
+        run_cli("index", "add", SEEDS[name], "--index", index_url)
+    code, out, _ = run_cli("index", "show", 2, "--index", index_url)
+    assert code == 0 and out.startswith(f"id: 2\npath: {SEEDS['time']}\n")
+    code, out, _ = run_cli("index", "show", 1, "--index", index_url, "--format", "json")
+    shown = json.loads(out)
+    assert code == 0 and shown["id"] == 1 and shown["metadata"]["publisher"] == "The Washington Post"
+    code, out, err = run_cli("index", "show", 99, "--index", index_url)
+    assert code == 2 and out == "" and err.strip() == "dedupe: no article 99 in the index"
+
+    code, out, _ = run_cli("index", "export", "--index", index_url)
+    lines = out.splitlines()
+    assert code == 0 and len(lines) == 2
+    records = [json.loads(line) for line in lines]
+    assert [(r["id"], r["path"]) for r in records] == [(1, str(SEEDS["wapo"])), (2, str(SEEDS["time"]))]
+    assert records[0]["text"] == shown["text"]
