@@ -121,10 +121,14 @@ def build_parser() -> argparse.ArgumentParser:
     stats.set_defaults(run=_run_index_stats)
     show.set_defaults(run=_run_index_show)
 
-    clean = commands.add_parser("clean", help="print an article's cleaned text",
-                                description="Print the cleaned text of one article, or its debris.")
-    clean.add_argument("path", metavar="FILE", help="an article file (.txt or .html), or - for standard input")
-    clean.add_argument("--format", choices=["text", "json"], default="text", help="output format (default: text)")
+    clean = commands.add_parser("clean", help="print articles' cleaned text",
+                                description="Print the cleaned text of articles, or their debris.")
+    clean.add_argument("paths", nargs="+", metavar="PATH",
+                       help="article files (.txt or .html) or directories; - for standard input")
+    clean.add_argument("--format", choices=["text", "json", "jsonl"], default="text",
+                       help="output format (default: text); jsonl streams one JSON object per article")
+    clean.add_argument("--output-dir", metavar="DIR",
+                       help="write each article's result to DIR/NAME.txt (or .json) instead of stdout")
     shown = clean.add_mutually_exclusive_group()
     shown.add_argument("--debris", action="store_true", help="list what was removed, and why, instead of the text")
     shown.add_argument("--extracted", action="store_true",
@@ -451,28 +455,76 @@ def _run_index_stats(args: argparse.Namespace) -> int:
 
 def _run_clean(args: argparse.Namespace) -> int:
     from dedupe.corpus import load_article
-    from dedupe.reading import InputError
+    from dedupe.reading import InputError, find_articles
     from dedupe.settings import settings_from_dict
 
     try:
         _, config = _config(args)
-        article = load_article(args.path, settings_from_dict(_overrides(args, config)))
-    except (InputError, ConfigError, ValueError) as error:
-        _say(error)
-        return EXIT_INPUT
-    if args.format == "json":
-        from dedupe.serialise import article_data, to_json
+        settings = settings_from_dict(_overrides(args, config))
+    except (ConfigError, ValueError) as error:
+        return _failed(error)
+    # Directories expand to their articles; a file named is read as given, so its error is precise.
+    found = [item for given in args.paths
+             for item in (find_articles([given]) if os.path.isdir(given) else [given])]
+    several = len(found) > 1
+    if args.output_dir:
+        try:
+            os.makedirs(args.output_dir, exist_ok=True)
+        except OSError as error:
+            _say(f"{args.output_dir}: cannot be created: {error.strerror or error}")
+            return EXIT_INPUT
+    cleaned = 0
+    seen: set[str] = set()
+    for path in found:
+        if not isinstance(path, InputError):
+            if os.path.realpath(path) in seen:
+                continue
+            seen.add(os.path.realpath(path))
+        try:
+            if isinstance(path, InputError):
+                raise path
+            article = load_article(path, settings)
+        except InputError as error:
+            _say(error)
+            continue
+        text = _cleaned_output(article, args)
+        if args.output_dir:
+            suffix = ".json" if args.format in ("json", "jsonl") else ".txt"
+            target = os.path.join(args.output_dir, _output_name(article.path, suffix))
+            try:
+                with open(target, "w", encoding="utf-8") as handle:
+                    handle.write(text + "\n")
+            except OSError as error:
+                _say(f"{target}: cannot be written: {error.strerror or error}")
+                continue
+        elif several and args.format == "text":
+            _emit(f"==> {article.path} <==\n{text}\n")
+        else:
+            _emit(text)
+        cleaned += 1
+    return EXIT_OK if cleaned else EXIT_INPUT
 
-        print(to_json(article_data(article)))
-    elif args.debris:
+
+def _cleaned_output(article: Article, args: argparse.Namespace) -> str:
+    """What ``dedupe clean`` shows of one article in the chosen format."""
+    if args.format in ("json", "jsonl"):
+        from dedupe.serialise import article_data, to_json, to_json_line
+
+        return (to_json_line if args.format == "jsonl" else to_json)(article_data(article))
+    if args.debris:
         from dedupe.reports import article_table
 
-        print(article_table(article))
-    elif args.extracted:
-        print(article.text, end="" if article.text.endswith("\n") else "\n")
-    else:
-        print(article.cleaned_text)
-    return EXIT_OK
+        return article_table(article)
+    if args.extracted:
+        return article.text.rstrip("\n")
+    return article.cleaned_text
+
+
+def _output_name(path: str, suffix: str) -> str:
+    """A file name for an article's result in ``--output-dir``: its own name
+    with ``suffix`` (``-`` is ``stdin``)."""
+    stem = "stdin" if path == "-" else os.path.splitext(os.path.basename(path.rstrip("/")))[0] or "article"
+    return stem + suffix
 
 
 if __name__ == "__main__":

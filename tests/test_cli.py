@@ -20,7 +20,6 @@ from conftest import SEEDS, SEEDS_DIR, seed_text
 from pages import news_page
 
 KINDS = {"identical", "minor-changes", "reworded", "shared-quote", "shared-facts"}
-SNIPPET = 200  # a_text/b_text are the first 200 characters of the passage
 
 # A seed-like article with typographic quotes, an é and an ad marker in the
 # middle: the characters whose byte length differs between encodings.
@@ -94,7 +93,8 @@ def _no_articles_dir(tmp):
     folder.mkdir()
     (folder / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00")
     (folder / "feed.json").write_text('{"items": []}', encoding="utf-8")
-    return folder, "directory holds no .txt or .html articles", "not a regular file"
+    # clean takes directories too (issue 10): the same reason as report
+    return folder, "directory holds no .txt or .html articles", "directory holds no .txt or .html articles"
 
 
 def _all_debris(tmp):
@@ -325,7 +325,7 @@ def test_report_json_passage_spans_slice_each_side(seeds_report):
                 text = decoded(pair[side])
                 start, end = passage[side]
                 assert 0 <= start < end <= len(text)
-                assert text[start:end][:SNIPPET] == passage[f"{side}_text"]
+                assert text[start:end] == passage[f"{side}_text"]
 
 
 def passages_between(data: dict, one: Path, other: Path) -> list[tuple[str, str, dict]]:
@@ -554,7 +554,7 @@ def test_report_cp1252_and_utf8_copies_are_identical_with_correct_spans(run_cli,
     (passage,) = pair["passages"]
     for side in ("a", "b"):
         piece = texts[pair[side]][slice(*passage[side])]
-        assert piece[:SNIPPET] == passage[f"{side}_text"]
+        assert piece == passage[f"{side}_text"]
         assert "“We are making progress,” said the café owner" in piece
         assert piece.endswith("with a final statement due on Wednesday evening.")
 
@@ -649,3 +649,23 @@ def test_report_json_keeps_the_whole_text_of_long_passages(run_cli, tmp_path):
     for a, b, passage in passages:
         assert passage["a_text"] == texts[a][slice(*passage["a"])]
         assert passage["b_text"] == texts[b][slice(*passage["b"])]
+
+
+def test_clean_many_files_as_json_lines_and_into_an_output_dir(run_cli, tmp_path, bad_input):
+    """`clean` takes many files and directories: --format jsonl streams one compact object per
+    article (a bad one is a stderr line, the rest go on); --output-dir writes one file each."""
+    bad, _, reason = bad_input
+    code, out, err = run_cli("clean", SEEDS["wapo"], bad, SEEDS_DIR, "--format", "jsonl")
+    records = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and f"dedupe: {bad}: {reason}" in err
+    others = sorted(str(p) for p in SEEDS.values() if p != SEEDS["wapo"])
+    assert [r["path"] for r in records] == [str(SEEDS["wapo"]), *others]  # each article once
+    assert all("\n" not in line for line in out.splitlines())
+    target = tmp_path / "cleaned"
+    code, out, _ = run_cli("clean", SEEDS_DIR, "--output-dir", target)
+    assert (code, out) == (0, "")
+    assert sorted(p.name for p in target.iterdir()) == sorted(f"{p.stem}.txt" for p in SEEDS.values())
+    assert (target / f"{SEEDS['wapo'].stem}.txt").read_text(encoding="utf-8").strip() == \
+        run_cli("clean", SEEDS["wapo"])[1].strip()
+    code, out, _ = run_cli("clean", SEEDS["wapo"], SEEDS["bbc"])
+    assert code == 0 and out.startswith(f"==> {SEEDS['wapo']} <==\n")
