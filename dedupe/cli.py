@@ -57,10 +57,29 @@ def _assignment(value: str) -> tuple[str, str]:
     return name.strip(), setting.strip()
 
 
+#: Shown at the end of ``dedupe --help``.
+EPILOG = """\
+examples:
+  dedupe check draft.txt --against wire/ --fail-on uncredited   # a CI gate
+  dedupe check scraped/ --index sqlite:///srv/news/index.db --format json
+  dedupe report a.html b.txt some/dir/                          # what a set of articles share
+  dedupe index add wire/ --publisher Reuters                    # build an index of originals
+  curl -s https://example.com/story | dedupe clean -            # - is standard input
+
+exit codes:
+  0  success (some inputs may have failed: each is one line on stderr)
+  1  dedupe check: a draft breaks --fail-on or --max-coverage
+  2  usage or input error; for dedupe check, any draft that could not be read
+  3  internal error (a bug: DEDUPE_DEBUG=1 shows the traceback)
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dedupe",
         description="Clean scraped news articles and find the passages they share.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

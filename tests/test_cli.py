@@ -669,3 +669,19 @@ def test_clean_many_files_as_json_lines_and_into_an_output_dir(run_cli, tmp_path
         run_cli("clean", SEEDS["wapo"])[1].strip()
     code, out, _ = run_cli("clean", SEEDS["wapo"], SEEDS["bbc"])
     assert code == 0 and out.startswith(f"==> {SEEDS['wapo']} <==\n")
+
+
+def test_help_shows_examples_and_exit_codes(run_cli):
+    """`dedupe --help` ends with examples and the exit codes a CI job can rely on."""
+    import contextlib
+    import io
+
+    from dedupe.cli import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), pytest.raises(SystemExit) as exited:
+        main(["--help"])
+    assert exited.value.code == 0
+    text = out.getvalue()
+    assert "examples:\n  dedupe check draft.txt --against wire/ --fail-on uncredited" in text
+    assert "exit codes:" in text and "2  usage or input error; for dedupe check, any draft that could not be read" in text
