@@ -127,12 +127,11 @@ def build_parser() -> argparse.ArgumentParser:
     show = index_commands.add_parser("show", help="one indexed article: its metadata and cleaned text")
     show.add_argument("id", type=int, metavar="ID")
     export = index_commands.add_parser("export", help="every indexed article as JSON Lines, oldest first")
-    export.add_argument("--index", metavar="URL",
-                        help="sqlite:///PATH, a file path or redis://HOST:PORT/DB (default ./.dedupe/index.db)")
     export.set_defaults(run=_run_index_export)
-    for sub in (add, remove, listing, stats, show):
+    for sub in (add, remove, listing, stats, show, export):
         sub.add_argument("--index", metavar="URL",
                          help="sqlite:///PATH, a file path or redis://HOST:PORT/DB (default ./.dedupe/index.db)")
+    for sub in (add, remove, listing, stats, show):
         sub.add_argument("--format", choices=["text", "json"], default="text", help="output format (default: text)")
     add.set_defaults(run=_run_index_add)
     remove.set_defaults(run=_run_index_remove)
