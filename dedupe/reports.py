@@ -16,6 +16,7 @@ formats each command offers: the CLI's choices come from them.
 from __future__ import annotations
 
 import json
+import shutil
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -32,7 +33,23 @@ if TYPE_CHECKING:
     from dedupe.reading import InputError
 
 SNIPPET_CHARS = 90
-_WRAP = 38
+#: Terminal width when it cannot be told (output to a file or pipe, no ``COLUMNS``).
+DEFAULT_WIDTH = 140
+
+
+def _width() -> int:
+    """The terminal's width in columns (``COLUMNS`` first), else DEFAULT_WIDTH."""
+    return shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns
+
+
+def _passage_widths() -> tuple[int, int]:
+    """Wrap widths of the two text columns and the evidence column of a
+    passage table, so the grid fits the terminal (``COLUMNS`` respected);
+    never narrower than 16 characters a column."""
+    # similarity and kind columns (12 and 14 with their padding), the grid's bars and padding
+    free = max(0, _width() - 12 - 14 - 20)
+    evidence = max(16, min(30, free // 4))
+    return max(16, (free - evidence) // 2), evidence
 
 
 def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
@@ -53,18 +70,21 @@ def label(article: Article, number: int) -> str:
 def comparison_tables(comparison: Comparison, directions: Sequence[Direction]) -> str:
     """The terminal report of ``dedupe report``: articles, pairs, passages."""
     articles = comparison.articles
+    # the four count columns take about 62 characters; the label and title share the rest
+    label_width = max(16, min(46, (_width() - 62) // 2))
+    title_width = max(16, min(48, _width() - 62 - label_width))
     rows = []
     for n, article in enumerate(articles):
         rows.append([
             label(article, n),
-            snippet(article.title or "(untitled)", 48),
+            snippet(article.title or "(untitled)", title_width),
             article.words,
             len(article.debris),
             comparison.passage_count(n),
             ", ".join(f"[{p + 1}]" for p in comparison.partners(n)) or "-",
         ])
     out = [tabulate(rows, headers=["article", "title", "words", "debris removed", "passages", "overlaps with"],
-                    maxcolwidths=[None, 48, None, None, None, None])]
+                    maxcolwidths=[label_width, title_width, None, None, None, 20])]
     pair_rows = []
     for overlap, found in zip(comparison.overlaps, directions):
         original = {"a": f"[{overlap.a + 1}]", "b": f"[{overlap.b + 1}]"}.get(found.original or "", "undecided")
@@ -73,7 +93,7 @@ def comparison_tables(comparison: Comparison, directions: Sequence[Direction]) -
     if pair_rows:
         out.append("")
         out.append(tabulate(pair_rows, headers=["pair", "passages", "probably original", "why"],
-                            maxcolwidths=[None, None, None, 80]))
+                            maxcolwidths=[None, None, None, max(30, min(80, _width() - 45))]))
     passage_rows = []
     for overlap in comparison.overlaps:
         a, b = articles[overlap.a], articles[overlap.b]
@@ -89,8 +109,9 @@ def comparison_tables(comparison: Comparison, directions: Sequence[Direction]) -
     if passage_rows:
         out.append(f"Overlapping passages ({len(passage_rows)})")
         headers = ["article A [span)", "article B [span)", "similarity", "kind", "evidence"]
+        text, evidence = _passage_widths()
         out.append(tabulate(passage_rows, headers=headers,
-                            tablefmt="grid", maxcolwidths=[_WRAP, _WRAP, None, None, 30]))
+                            tablefmt="grid", maxcolwidths=[text, text, None, None, evidence]))
     else:
         out.append("No overlapping passages.")
     return "\n".join(out)
@@ -136,8 +157,9 @@ def check_tables(verdicts: Sequence[Verdict], found: Sequence[Sequence[Finding]]
     sections = []
     for number, verdict in enumerate(verdicts):
         candidate = verdict.candidate
+        title = snippet(candidate.title, max(20, _width() - len(candidate.path) - 6)) if candidate.title else ""
         lines = [
-            f"== {candidate.path}" + (f" — {snippet(candidate.title, 70)}" if candidate.title else ""),
+            f"== {candidate.path}" + (f" — {title}" if title else ""),
             f"derivation: {verdict.derivation} ({verdict.coverage:.0%} of {candidate.words} words from sources)"
             + (f", rewording: {verdict.rewording}" if verdict.rewording else "")
             + f"; credits: {', '.join(verdict.credits) or 'none'}",
@@ -147,17 +169,20 @@ def check_tables(verdicts: Sequence[Verdict], found: Sequence[Sequence[Finding]]
             rows = [[use.publisher or "-", use.source.path, use.derivation, use.rewording or "-",
                      f"{use.coverage:.0%}", f"{use.source_coverage:.0%}", "yes" if use.credited else "NO",
                      len(use.passages)] for use in verdict.sources]
+            # the seven short columns take about 98 characters; the source path wraps in the rest
             lines.append(tabulate(rows, headers=["publisher", "source", "derivation", "rewording", "coverage",
-                                                 "of source", "credited", "passages"]))
+                                                 "of source", "credited", "passages"],
+                                  maxcolwidths=[20, max(20, _width() - 98), None, None, None, None, None, None]))
             passage_rows = [
                 [f"{_span(p.a)}\n{snippet(p.a.of(candidate.text))}",
                  f"{_span(p.b)}\n{snippet(p.b.of(use.source.text))}",
                  p.kind, f"{p.similarity:.2f}", evidence_summary(p)]
                 for use in verdict.sources for p in use.passages
             ]
+            text, evidence = _passage_widths()
             lines.append(tabulate(passage_rows,
                                   headers=["candidate [span)", "source [span)", "kind", "similarity", "evidence"],
-                                  tablefmt="grid", maxcolwidths=[_WRAP, _WRAP, None, None, 30]))
+                                  tablefmt="grid", maxcolwidths=[text, text, None, None, evidence]))
         if verdict.new_claims:
             lines.append(f"new claims ({len(verdict.new_claims)}):")
             lines.extend(f"  {_span(claim.span)} {snippet(claim.text, 100)}" for claim in verdict.new_claims)

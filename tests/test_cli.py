@@ -685,3 +685,18 @@ def test_help_shows_examples_and_exit_codes(run_cli):
     text = out.getvalue()
     assert "examples:\n  dedupe check draft.txt --against wire/ --fail-on uncredited" in text
     assert "exit codes:" in text and "2  usage or input error; for dedupe check, any draft that could not be read" in text
+
+
+@pytest.mark.parametrize("command", [
+    ["report", SEEDS_DIR],
+    ["check", SEEDS["bbc"], "--against", SEEDS["wapo"]],
+])
+def test_tables_fit_the_terminal_width(run_cli, monkeypatch, command):
+    """Tables used to be about 140 columns whatever the terminal; COLUMNS is now respected:
+    every line fits 120 columns, and a wider terminal gets wider text columns."""
+    monkeypatch.setenv("COLUMNS", "120")
+    code, narrow, _ = run_cli(*command)
+    assert code == 0 and max(len(line) for line in narrow.splitlines()) <= 120
+    monkeypatch.setenv("COLUMNS", "200")
+    _, wide, _ = run_cli(*command)
+    assert max(len(line) for line in wide.splitlines()) > 150
