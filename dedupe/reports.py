@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 SNIPPET_CHARS = 90
 #: Terminal width when it cannot be told (output to a file or pipe, no ``COLUMNS``).
-DEFAULT_WIDTH = 140
+DEFAULT_WIDTH = 150
 
 
 def _width() -> int:
@@ -70,8 +70,8 @@ def label(article: Article, number: int) -> str:
 def comparison_tables(comparison: Comparison, directions: Sequence[Direction]) -> str:
     """The terminal report of ``dedupe report``: articles, pairs, passages."""
     articles = comparison.articles
-    # the four count columns take about 62 characters; the label and title share the rest
-    label_width = max(16, min(46, (_width() - 62) // 2))
+    # the four count columns take about 62 characters; the label, then the title, get the rest
+    label_width = max(16, min(46, _width() - 62 - 16))
     title_width = max(16, min(48, _width() - 62 - label_width))
     rows = []
     for n, article in enumerate(articles):
