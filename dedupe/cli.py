@@ -156,6 +156,11 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--set", dest="settings", action="append", type=_assignment, default=[],
                          metavar="NAME=VALUE", help="change a setting of dedupe.Settings (repeatable), e.g. "
                                                     "--set min_word_similarity=0.5")
+        sub.add_argument("-q", "--quiet", action="store_true",
+                         help="say nothing on stderr but errors and inputs that could not be read")
+        sub.add_argument("--color", choices=["auto", "always", "never"], default="auto",
+                         help="colour the text output (default: auto, on a terminal unless NO_COLOR is set)")
+        sub.add_argument("--no-color", action="store_true", help="the same as --color never")
         sub.add_argument("--config", metavar="FILE",
                          help="read defaults from this setup.cfg ([dedupe]) or pyproject.toml ([tool.dedupe]) "
                               "instead of the nearest one")
@@ -165,6 +170,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = build_parser().parse_args(argv)
+    _OUTPUT["quiet"] = bool(getattr(args, "quiet", False))
+    _OUTPUT["color"] = _wants_color("never" if getattr(args, "no_color", False) else getattr(args, "color", "never"))
     try:
         return int(args.run(args))
     except BrokenPipeError:
@@ -182,9 +189,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
-def _emit(text: str, output: str | None = None) -> int | None:
+def _emit(text: str, output: str | None = None, *, report: bool = False) -> int | None:
     """Print a command's result, or write it to ``output`` (``--output``);
-    EXIT_INPUT when that file cannot be written. If the reader of stdout
+    EXIT_INPUT when that file cannot be written. A ``report`` (the text
+    format of ``check`` and ``report``) is coloured when ``--color`` says so. If the reader of stdout
     goes away first (``| head``), the rest is dropped quietly; the exit
     code, decided before printing, still says what the command found: a
     closed pipe never turns a failed gate into a pass."""
@@ -197,7 +205,7 @@ def _emit(text: str, output: str | None = None) -> int | None:
             return EXIT_INPUT
         return None
     try:
-        print(text)
+        print(_painted(text) if report and _OUTPUT["color"] else text)
         sys.stdout.flush()
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -207,6 +215,41 @@ def _emit(text: str, output: str | None = None) -> int | None:
 def _say(message: object) -> None:
     """One line on stderr: an input that could not be used, a warning, an error."""
     print(f"dedupe: {message}", file=sys.stderr)
+
+
+def _note(message: object) -> None:
+    """One line on stderr saying what dedupe chose for the user (which config
+    file, which index); ``--quiet`` silences these, never errors."""
+    if not _OUTPUT["quiet"]:
+        _say(message)
+
+
+#: How this run prints: set once from the command line by :func:`main`.
+_OUTPUT = {"quiet": False, "color": False}
+
+_ANSI = {"red": "\x1b[31m", "green": "\x1b[32m", "bold": "\x1b[1m", "reset": "\x1b[0m"}
+
+
+def _painted(text: str) -> str:
+    """``text`` with a terminal's colours: failures red, passes green,
+    section headings bold. Article text inside tables is left as it is."""
+    lines = []
+    for line in text.split("\n"):
+        if line.startswith(("FAIL ", "FAILED")) or line.startswith("could not be read"):
+            line = f"{_ANSI['red']}{line}{_ANSI['reset']}"
+        elif line == "passed":
+            line = f"{_ANSI['green']}{line}{_ANSI['reset']}"
+        elif line.startswith("== "):
+            line = f"{_ANSI['bold']}{line}{_ANSI['reset']}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _wants_color(choice: str) -> bool:
+    """``--color``: always, never, or (auto) on a terminal unless ``NO_COLOR`` is set."""
+    if choice != "auto":
+        return choice == "always"
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
 def _failed(error: Exception) -> int:
@@ -240,7 +283,7 @@ def _run_report(args: argparse.Namespace) -> int:
         return _failed(error)
     for problem in result.errors:
         _say(problem)
-    return _emit(RENDERERS[args.format](result), args.output) or EXIT_OK
+    return _emit(RENDERERS[args.format](result), args.output, report=args.format == "text") or EXIT_OK
 
 
 def _run_check(args: argparse.Namespace) -> int:
@@ -253,7 +296,7 @@ def _run_check(args: argparse.Namespace) -> int:
         config_path, config = _config(args)
         against, index_url, policy, output = _check_options(args, config_path, config)
         if config_path:
-            _say(f"defaults from {config_path}")
+            _note(f"defaults from {config_path}")
         result = check(args.candidates, against=against or None, index=index_url, policy=policy,
                        settings=_overrides(args, config))
     except (ConfigError, ValueError, StoreError) as error:
@@ -274,7 +317,7 @@ def _run_check(args: argparse.Namespace) -> int:
                 handle.write(step_summary(result))
         except OSError as error:
             _say(f"{summary}: cannot write the step summary: {error.strerror or error}")
-    return _emit(RENDERERS[output](result), args.output) or code
+    return _emit(RENDERERS[output](result), args.output, report=output == "text") or code
 
 
 def _check_options(args: argparse.Namespace, config_path: str | None,
@@ -289,7 +332,7 @@ def _check_options(args: argparse.Namespace, config_path: str | None,
 
     if not against and not index_url and os.path.isfile(DEFAULT_PATH):
         index_url = DEFAULT_PATH
-        _say(f"no --against or --index given: checking against the default index {DEFAULT_PATH}")
+        _note(f"no --against or --index given: checking against the default index {DEFAULT_PATH}")
     if not against and not index_url:
         raise ValueError("no sources: give --against SOURCE... or --index URL, set `against` or `index` "
                          f"in [dedupe] (setup.cfg) or [tool.dedupe] (pyproject.toml), or build {DEFAULT_PATH} "

@@ -311,3 +311,21 @@ def test_check_without_sources_uses_the_default_index_and_says_so(run_cli, newsr
     assert "checking against the default index .dedupe/index.db" in err
     (result,) = json.loads(out)["results"]
     assert result["derivation"] == "whole" and result["sources"][0]["publisher"] == "The Washington Post"
+
+
+def test_colour_and_quiet(run_cli, newsroom, monkeypatch):
+    """--color always paints failures red and passes green in the text format (never JSON);
+    auto off a terminal, NO_COLOR or --no-color give plain text; --quiet drops the notes on
+    stderr (which config file was used) but never an error."""
+    (newsroom / "setup.cfg").write_text("[dedupe]\nagainst = wire/\nfail-on = uncredited\n", encoding="utf-8")
+    monkeypatch.chdir(newsroom)
+    _, out, err = run_cli("check", "drafts/copied.txt", "drafts/own.txt", "--color", "always")
+    assert "\x1b[31mFAILED\x1b[0m" in out and "\x1b[32mpassed\x1b[0m" in out
+    assert "defaults from" in err
+    _, out, _ = run_cli("check", "drafts/copied.txt", "--color", "always", "--format", "json")
+    assert "\x1b[" not in out and json.loads(out)
+    for args in (("--color", "auto"), ("--no-color",), ("--color", "always", "--no-color")):
+        _, out, _ = run_cli("check", "drafts/copied.txt", *args)
+        assert "\x1b[" not in out and "FAILED" in out
+    code, out, err = run_cli("check", "drafts/copied.txt", "drafts/missing.txt", "--quiet")
+    assert code == 2 and "defaults from" not in err and "missing.txt" in err
