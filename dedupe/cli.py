@@ -40,7 +40,7 @@ ADD_BATCH = 200
 # The one list of formats per command (kept in step with dedupe.reports'
 # renderers, which a test checks, so that --help imports no renderer).
 REPORT_FORMATS = ("text", "json")
-CHECK_FORMATS = ("text", "json", "junit", "github")
+CHECK_FORMATS = ("text", "json", "jsonl", "junit", "github")
 
 
 def _positive(value: str) -> int:

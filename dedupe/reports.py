@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from tabulate import tabulate
 
 from dedupe.model import AlignedPassage, Article, Comparison, Direction, Finding, Span, StoredArticle, Verdict
-from dedupe.serialise import to_json
+from dedupe.serialise import error_data, to_json, to_json_line
 from dedupe.settings import DEFAULT_SETTINGS
 
 if TYPE_CHECKING:
@@ -318,6 +318,16 @@ def check_json(result: CheckResult) -> str:
     return to_json(result.as_dict())
 
 
+def check_jsonl(result: CheckResult) -> str:
+    """JSON Lines: one compact result per candidate (as in the JSON format's
+    ``results``), then one ``{"path", "reason", "unread": true}`` per
+    candidate that could not be read."""
+    data = result.as_dict()
+    lines = [to_json_line(item) for item in data["results"]]
+    lines += [to_json_line({**error_data(problem), "unread": True}) for problem in result.unread]
+    return "\n".join(lines)
+
+
 def check_junit(result: CheckResult) -> str:
     return junit_report(result.verdicts, result.findings, result.unread)
 
@@ -330,5 +340,5 @@ def check_github(result: CheckResult) -> str:
 REPORT_FORMATS: dict[str, Callable[[ReportResult], str]] = {"text": report_text, "json": report_json}
 #: ``dedupe check --format``: name -> renderer.
 CHECK_FORMATS: dict[str, Callable[[CheckResult], str]] = {
-    "text": check_text, "json": check_json, "junit": check_junit, "github": check_github,
+    "text": check_text, "json": check_json, "jsonl": check_jsonl, "junit": check_junit, "github": check_github,
 }

@@ -329,3 +329,13 @@ def test_colour_and_quiet(run_cli, newsroom, monkeypatch):
         assert "\x1b[" not in out and "FAILED" in out
     code, out, err = run_cli("check", "drafts/copied.txt", "drafts/missing.txt", "--quiet")
     assert code == 2 and "defaults from" not in err and "missing.txt" in err
+
+
+def test_check_json_lines_one_result_per_line(run_cli, newsroom, broken_draft):
+    """--format jsonl: one compact JSON object per draft, then one per draft that could not be read."""
+    code, out, _ = _check(run_cli, newsroom, newsroom / "drafts", "--fail-on", "uncredited", "--format", "jsonl")
+    records = [json.loads(line) for line in out.splitlines()]
+    assert code == 2 and len(records) == 4
+    assert [r["candidate"]["path"].rsplit("/", 1)[-1] for r in records[:3]] == ["copied.txt", "credited.txt", "own.txt"]
+    assert records[0]["passed"] is False and records[1]["passed"] is True
+    assert records[3] == {"path": str(broken_draft), "reason": records[3]["reason"], "unread": True}
