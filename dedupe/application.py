@@ -27,7 +27,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from dedupe.archive import Index, open_index
@@ -36,7 +36,7 @@ from dedupe.cleaning import clean
 from dedupe.comparison import compare
 from dedupe.corpus import Corpus, load_corpus
 from dedupe.gate import findings
-from dedupe.model import Article, Comparison, Direction, Finding, Policy, Verdict
+from dedupe.model import AlignedPassage, Article, Comparison, Direction, Finding, Policy, Verdict
 from dedupe.provenance import judge_sources
 from dedupe.reading import InputError
 from dedupe.serialise import check_data, report_data
@@ -193,15 +193,20 @@ def named_source(given: str) -> tuple[str | None, str]:
     return name.strip(), path
 
 
-def report(paths: Inputs, *, settings: SettingsLike = None, learn: bool = True) -> ReportResult:
+def report(paths: Inputs, *, settings: SettingsLike = None, learn: bool = True,
+           shown: PassageFilter | None = None) -> ReportResult:
     """Clean every article under ``paths`` (files, directories or articles),
     learn boilerplate across them (unless ``learn`` is off), find the
     passages each pair shares and which of each pair is probably the
-    original. Raises :class:`NoInputError` when no article could be read.
+    original. ``shown`` keeps only the passages a reader asked to see
+    (pairs left with none are left out). Raises :class:`NoInputError` when
+    no article could be read.
 
     >>> result = report(["fixtures/seeds"])
     >>> [(o.a, o.b, str(d.original)) for o, d in zip(result.comparison.overlaps, result.directions)]
     [(0, 4, 'b')]
+    >>> len(report(["fixtures/seeds"], shown=PassageFilter(kinds=frozenset({"identical"}))).comparison.overlaps)
+    0
     """
     used = _settings(settings)
     loaded = _load(paths, used, "article")
@@ -209,7 +214,34 @@ def report(paths: Inputs, *, settings: SettingsLike = None, learn: bool = True) 
     comparison = compare(articles, used)
     found = tuple(direction(comparison.articles[o.a], comparison.articles[o.b], o.passages, settings=used)
                   for o in comparison.overlaps)
+    if shown is not None:
+        kept = [(replace(o, passages=passages), d) for o, d in zip(comparison.overlaps, found)
+                if (passages := tuple(p for p in o.passages if shown.keeps(p, comparison.articles[o.a].text)))]
+        comparison = replace(comparison, overlaps=tuple(o for o, _ in kept))
+        found = tuple(d for _, d in kept)
     return ReportResult(comparison, found, tuple(loaded.errors))
+
+
+@dataclass(frozen=True)
+class PassageFilter:
+    """Which passages a report shows (``dedupe report --min-words
+    --min-similarity --kind``): at least ``min_words`` words on side A, a
+    similarity of at least ``min_similarity``, and one of ``kinds`` (all
+    kinds when None). Directions are judged on every passage first.
+
+    >>> from dedupe.model import AlignedPassage, PassageKind, Span
+    >>> p = AlignedPassage(Span(0, 9), Span(0, 9), PassageKind.IDENTICAL, 1.0, 1.0, 1.0, 1.0, ((0, 0),), ())
+    >>> PassageFilter(min_words=3).keeps(p, "Follow us"), PassageFilter(min_words=2).keeps(p, "Follow us")
+    (False, True)
+    """
+
+    min_words: int = 0
+    min_similarity: float = 0.0
+    kinds: frozenset[str] | None = None
+
+    def keeps(self, passage: AlignedPassage, text_a: str) -> bool:
+        return (len(passage.a.of(text_a).split()) >= self.min_words and passage.similarity >= self.min_similarity
+                and (self.kinds is None or passage.kind in self.kinds))
 
 
 def compare_texts(texts: Mapping[str, str], settings: SettingsLike = None, learn: bool = True) -> Comparison:

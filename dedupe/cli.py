@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from dedupe import __version__
 from dedupe.config import ConfigError, find_config, read_config
-from dedupe.model import FAIL_ON, Policy
+from dedupe.model import FAIL_ON, PassageKind, Policy
 from dedupe.progress import Progress
 
 if TYPE_CHECKING:
@@ -91,6 +91,13 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--format", choices=REPORT_FORMATS, default="text", help="output format (default: text)")
     report.add_argument("--no-learn", dest="learn", action="store_false",
                         help="do not learn boilerplate recurring across the articles")
+    report.add_argument("--min-words", type=int, default=0, metavar="N",
+                        help="show only passages of at least N words (directions still weigh every passage)")
+    report.add_argument("--min-similarity", type=float, default=0.0, metavar="S",
+                        help="show only passages of similarity at least S (0 to 1)")
+    report.add_argument("--kind", action="append", choices=[str(kind) for kind in PassageKind], metavar="KIND",
+                        help="show only passages of this kind (repeatable): "
+                             + ", ".join(str(kind) for kind in PassageKind))
     report.set_defaults(run=_run_report)
 
     check = commands.add_parser(
@@ -273,12 +280,13 @@ def _overrides(args: argparse.Namespace, config: dict[str, Any]) -> dict[str, ob
 
 
 def _run_report(args: argparse.Namespace) -> int:
-    from dedupe.application import report
+    from dedupe.application import PassageFilter, report
     from dedupe.reports import REPORT_FORMATS as RENDERERS
 
     try:
         _, config = _config(args)
-        result = report(args.paths, settings=_overrides(args, config), learn=args.learn)
+        shown = PassageFilter(args.min_words, args.min_similarity, frozenset(args.kind) if args.kind else None)
+        result = report(args.paths, settings=_overrides(args, config), learn=args.learn, shown=shown)
     except (ConfigError, ValueError) as error:
         return _failed(error)
     for problem in result.errors:

@@ -700,3 +700,21 @@ def test_tables_fit_the_terminal_width(run_cli, monkeypatch, command):
     monkeypatch.setenv("COLUMNS", "200")
     _, wide, _ = run_cli(*command)
     assert max(len(line) for line in wide.splitlines()) > 150
+
+
+def test_report_filters_passages_by_words_similarity_and_kind(run_cli):
+    """--min-words, --min-similarity and --kind show only the passages asked for; pairs left
+    with none are left out, and the direction of a pair still weighs all its passages."""
+    _, out, _ = run_cli("report", SEEDS_DIR, "--format", "json")
+    everything = [p for pair in json.loads(out)["pairs"] for p in pair["passages"]]
+    _, out, _ = run_cli("report", SEEDS_DIR, "--format", "json", "--kind", "shared-quote", "--min-words", 5)
+    pairs = json.loads(out)["pairs"]
+    shown = [p for pair in pairs for p in pair["passages"]]
+    assert shown and len(shown) < len(everything)
+    assert all(p["kind"] == "shared-quote" and len(p["a_text"].split()) >= 5 for p in shown)
+    assert pairs[0]["direction"]["original"] == json.loads(run_cli("report", SEEDS_DIR, "--format", "json")[1])[
+        "pairs"][0]["direction"]["original"]
+    _, out, _ = run_cli("report", SEEDS_DIR, "--format", "json", "--min-similarity", 1.01)
+    assert json.loads(out)["pairs"] == []
+    code, _, err = run_cli("report", SEEDS_DIR, "--kind", "verbatim")
+    assert code == 2 and "invalid choice" in err
