@@ -169,10 +169,10 @@ def check_tables(verdicts: Sequence[Verdict], found: Sequence[Sequence[Finding]]
             rows = [[use.publisher or "-", use.source.path, use.derivation, use.rewording or "-",
                      f"{use.coverage:.0%}", f"{use.source_coverage:.0%}", "yes" if use.credited else "NO",
                      len(use.passages)] for use in verdict.sources]
-            # the seven short columns take about 98 characters; the source path wraps in the rest
+            # a source path is never wrapped: it is there to be copied
             lines.append(tabulate(rows, headers=["publisher", "source", "derivation", "rewording", "coverage",
                                                  "of source", "credited", "passages"],
-                                  maxcolwidths=[20, max(20, _width() - 98), None, None, None, None, None, None]))
+                                  maxcolwidths=[20, None, None, None, None, None, None, None]))
             passage_rows = [
                 [f"{_span(p.a)}\n{snippet(p.a.of(candidate.text))}",
                  f"{_span(p.b)}\n{snippet(p.b.of(use.source.text))}",

@@ -97,8 +97,10 @@ def test_every_interface_gives_the_same_verdicts(run_cli, candidates, dense_url)
                  for path in candidates]
     finally:
         pipeline.close_spider()
-    scraped = [{k: v for k, v in item["provenance"].items() if k != "indexed"} for item in items]
+    # The pipeline adds where it stored the item and, for a derived one, which side is the original.
+    scraped = [{k: v for k, v in item["provenance"].items() if k not in ("indexed", "direction")} for item in items]
     assert scraped == one_by_one
+    assert [("direction" in item["provenance"]) for item in items] == [r["derivation"] != "none" for r in one_by_one]
 
 
 def test_index_settings_conflicting_with_its_record_are_refused(run_cli, candidates, dense_url):

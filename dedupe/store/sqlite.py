@@ -162,6 +162,16 @@ _LOOKUP = ("WITH RECURSIVE generation (n) AS (SELECT 0 UNION ALL SELECT n + 1 FR
            "ON b.generation = g.n AND b.key = p.key")
 _LIST_COLUMNS = "id, path, title, publisher, date, words, content_hash, added"
 _ARTICLE_COLUMNS = "id, path, text, body, debris, kind, title, metadata"
+# The distinct publishers by hopping through the publisher index (one lookup per publisher):
+# SELECT DISTINCT walks every article, about 45 ms on every check of a million-article index.
+_DISTINCT_PUBLISHERS = """
+WITH RECURSIVE found(publisher) AS (
+    SELECT min(publisher) FROM articles
+    UNION ALL
+    SELECT (SELECT min(publisher) FROM articles WHERE publisher > found.publisher)
+    FROM found WHERE found.publisher IS NOT NULL
+)
+SELECT publisher FROM found"""
 
 
 class SQLiteIndex:
@@ -381,8 +391,7 @@ class SQLiteIndex:
     def publishers(self) -> set[str]:
         connection = self._connection()
         with self._errors():
-            return {row[0] for row in connection.execute(
-                "SELECT DISTINCT publisher FROM articles WHERE publisher IS NOT NULL")}
+            return {row[0] for row in connection.execute(_DISTINCT_PUBLISHERS) if row[0] is not None}
 
     def stats(self) -> dict[str, object]:
         """See :func:`inspect`."""
