@@ -147,9 +147,10 @@ _LINE_RULES: tuple[_LineRule, ...] = (
           max_words=20, no_quotes=True),
     # A product and its price on a line of its own, as shopping boxes and affiliate widgets
     # set them ("Apple AirPods Pro for $235", "Kindle Paperwhite: $139.99 at Amazon"); a
-    # sentence stating a price ends with a full stop.
-    _rule("shopping-box", r"[^.!?]{2,80}?(?:\s+(?:for|from|at|only|now|was|is)\s+|\s*[:|–—-]\s*)"
-          r"(?:[$£€]|us\$|a\$)\s?\d[\d,]*(?:\.\d\d)?(?:\s+(?:at|on|from)\s+[\w.&' -]{2,30})?",
+    # sentence stating a price ("Colgate shares closed Monday at $56.30 on the New York
+    # Stock Exchange.") is news.
+    _rule("shopping-box", r"[^.!?]{2,80}?(?:\s+(?:for|from|only)\s+|\s*[:|–—-]\s*)"
+          r"(?:[$£€]|us\$|a\$)\s?\d[\d,]*(?:\.\d\d)?(?:\s+(?:at|on|from)\s+[\w&' -]{2,30}(?:\.com)?)?",
           max_words=12, no_quotes=True),
     _rule("newsletter-prompt", r"(?:(?:sign up|subscribe|register)\b.{0,80}\b(?:newsletter|updates|alerts|inbox|e-?mails?|briefing|digest)\b.*|"
           r"get (?:the|our) .{0,60}(?:newsletter|delivered to your inbox|in your inbox).*|"

@@ -153,6 +153,8 @@ def test_rule_families_cover_variants(line, reason):
 @pytest.mark.parametrize("line", [
     "The company said the new phone would cost $999 when it goes on sale in March.",
     "Prices start at $999.",
+    "Colgate shares closed Monday at $56.30 on the New York Stock Exchange.",
+    "Colgate shares close at $56.30",
     "Follow the river on foot for two miles to reach the village.",
     '"Follow us on Facebook," the campaign told its supporters.',
 ])
