@@ -263,13 +263,19 @@ def read_document(path: str | os.PathLike[str]) -> Document:
         raise InputError(path, "is a directory") from None
     except OSError as error:
         raise InputError(path, error.strerror or "cannot be read") from None
+    text, encoding = _decoded(path, data, "empty file")
+    return Document(str(path), text, kind_of(path, text), encoding, read_sidecar(path))
+
+
+def _decoded(path: str | os.PathLike[str], data: bytes, empty: str) -> tuple[str, str]:
+    """:func:`decode_bytes`, with binary or blank input an :class:`InputError` naming ``path``."""
     try:
         text, encoding = decode_bytes(data)
     except ValueError as error:
         raise InputError(path, str(error)) from None
     if not text.strip():
-        raise InputError(path, "empty file")
-    return Document(str(path), text, kind_of(path, text), encoding, read_sidecar(path))
+        raise InputError(path, empty)
+    return text, encoding
 
 
 def find_articles(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path | InputError]:
@@ -329,12 +335,7 @@ def _read_stdin() -> Document:
         raise InputError(STDIN, f"standard input cannot be read: {error}") from None
     if len(data) > MAX_FILE_BYTES:
         raise InputError(STDIN, f"standard input is over the {MAX_FILE_BYTES}-byte limit")
-    try:
-        text, encoding = decode_bytes(data)
-    except ValueError as error:
-        raise InputError(STDIN, str(error)) from None
-    if not text.strip():
-        raise InputError(STDIN, "empty standard input")
+    text, encoding = _decoded(STDIN, data, "empty standard input")
     return Document(STDIN, text, kind_of(STDIN, text), encoding, {})
 
 
