@@ -49,8 +49,8 @@ class ConfigError(ValueError):
     """A configuration file that cannot be used; ``str()`` names it."""
 
 
-#: The files dedupe reads its section from, and how.
-_READERS = (("pyproject.toml", "[tool.dedupe]"), ("setup.cfg", "[dedupe]"))
+#: The files dedupe reads its section from, nearest folder first.
+_CONFIG_FILES = ("pyproject.toml", "setup.cfg")
 
 
 def find_config(start: str | os.PathLike[str] = ".") -> tuple[Path, dict[str, Any]] | None:
@@ -60,7 +60,7 @@ def find_config(start: str | os.PathLike[str] = ".") -> tuple[Path, dict[str, An
     folder has both."""
     directory = Path(start).resolve()
     for folder in (directory, *directory.parents):
-        found = [(folder / name, values) for name, _ in _READERS
+        found = [(folder / name, values) for name in _CONFIG_FILES
                  if (folder / name).is_file() and (values := _section(folder / name)) is not None]
         if len(found) > 1:
             raise ConfigError(f"{folder}: both pyproject.toml [tool.dedupe] and setup.cfg [dedupe] give dedupe "
@@ -79,13 +79,16 @@ def read_config(file: str | os.PathLike[str]) -> tuple[Path, dict[str, Any]]:
         raise ConfigError(f"{path}: no such configuration file")
     values = _section(path)
     if values is None:
-        wanted = "[tool.dedupe]" if path.suffix == ".toml" else "[dedupe]"
-        raise ConfigError(f"{path}: has no {wanted} section")
+        raise ConfigError(f"{path}: has no {'[tool.dedupe]' if _is_toml(path) else '[dedupe]'} section")
     return path, _normalise(path, values)
 
 
 def _section(file: Path) -> dict[str, Any] | None:
-    return _from_pyproject(file) if file.suffix == ".toml" else _from_setup_cfg(file)
+    return _from_pyproject(file) if _is_toml(file) else _from_setup_cfg(file)
+
+
+def _is_toml(file: Path) -> bool:
+    return file.suffix == ".toml"
 
 
 def _from_pyproject(file: Path) -> dict[str, Any] | None:

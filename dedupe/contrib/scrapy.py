@@ -129,6 +129,10 @@ logger = logging.getLogger(__name__)
 
 _T = TypeVar("_T")
 
+#: ``DEDUPE_DROP_POLICY`` values.
+DROP_POLICIES = ("never", "copies", "proven")
+
+
 #: Every setting the pipeline reads, with its default.
 DEFAULTS: Mapping[str, Any] = MappingProxyType({
     "DEDUPE_INDEX": "sqlite:.dedupe/index.db",
@@ -326,10 +330,6 @@ class DedupePipeline:
         if self.stats is not None:
             with self._count_lock:
                 self.stats.inc_value(key)
-
-
-#: ``DEDUPE_DROP_POLICY`` values.
-DROP_POLICIES = ("never", "copies", "proven")
 
 
 def _drops(policy: str, original: str | None) -> bool:
