@@ -34,14 +34,14 @@ from dedupe.archive import Index, open_index
 from dedupe.boilerplate import learn_boilerplate
 from dedupe.cleaning import clean
 from dedupe.comparison import compare
-from dedupe.corpus import Corpus, load_corpus
+from dedupe.corpus import Corpus, OnRead, load_corpus
 from dedupe.gate import findings
 from dedupe.model import AlignedPassage, Article, Comparison, Direction, Finding, Policy, Verdict
 from dedupe.provenance import judge_sources
 from dedupe.reading import InputError
 from dedupe.serialise import check_data, report_data
 from dedupe.settings import DEFAULT_SETTINGS, Settings, settings_from_dict
-from dedupe.verdicts import direction
+from dedupe.verdicts import direction, judge_pair
 
 #: What :func:`check` and :func:`report` take as articles: paths of files or
 #: directories, or articles already cleaned.
@@ -65,6 +65,8 @@ class CheckResult:
     policy: Policy = field(default_factory=Policy)
     config: str | None = None
     unread: tuple[InputError, ...] = ()
+    #: Per verdict, per source used: which of candidate (``a``) and source (``b``) is probably the original.
+    directions: tuple[tuple[Direction, ...], ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -74,21 +76,26 @@ class CheckResult:
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON document of ``dedupe check --format json``."""
-        return check_data(self.verdicts, self.errors, self.findings, config=self.config, unread=self.unread)
+        return check_data(self.verdicts, self.errors, self.findings, config=self.config, unread=self.unread,
+                          directions=self.directions)
 
 
 @dataclass(frozen=True)
 class ReportResult:
     """What a report found: every pair's passages, which of each pair is
-    probably the original, and the inputs that could not be used."""
+    probably the original, the verdict on the probable copy against it
+    (:func:`~dedupe.verdicts.judge_pair`), and the inputs that could not be used."""
 
     comparison: Comparison
     directions: tuple[Direction, ...]
     errors: tuple[InputError, ...] = ()
+    verdicts: tuple[Verdict, ...] = ()
+    #: One line per article read with a guessed encoding.
+    warnings: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON document of ``dedupe report --format json``."""
-        return report_data(self.comparison, self.directions, self.errors)
+        return report_data(self.comparison, self.directions, self.errors, self.verdicts)
 
 
 class NoInputError(ValueError):
@@ -100,13 +107,19 @@ class NoInputError(ValueError):
 
 
 def check(candidates: Inputs, *, against: Inputs | None = None, index: str | os.PathLike[str] | Index | None = None,
-          policy: Policy | None = None, settings: SettingsLike = None) -> CheckResult:
+          policy: Policy | None = None, settings: SettingsLike = None, encoding: str | None = None,
+          shown: PassageFilter | None = None, jobs: int = 1, on_read: OnRead | None = None) -> CheckResult:
     """Check ``candidates`` against the sources ``against`` or the index at
     ``index`` (a URL, path or open :class:`~dedupe.archive.Index`), and apply
     the gate's ``policy``.
 
     ``against`` takes files, directories, ``NAME=PATH`` strings (the
-    publisher of the articles at PATH) and articles. Raises
+    publisher of the articles at PATH) and articles. Files are decoded in
+    ``encoding`` when given (else detected, warning when guessed).
+    ``shown`` keeps only the passages a reader asked to see, after the
+    verdicts, findings and directions are judged on all of them. Files
+    are read and cleaned in ``jobs`` processes; ``on_read`` hears of each
+    (see :func:`~dedupe.corpus.load_corpus`). Raises
     :class:`NoInputError` when no candidate (or no source) could be read,
     ValueError for both or neither of ``against`` and ``index``, and a
     :class:`~dedupe.store.StoreError` for an index that cannot be used.
@@ -119,20 +132,28 @@ def check(candidates: Inputs, *, against: Inputs | None = None, index: str | os.
     if index is not None:
         with _opened(index, settings) as opened:
             used = opened.settings
-            loaded = _load(candidates, used, "candidate")
+            loaded = _load(candidates, used, "candidate", encoding, jobs, on_read)
             verdicts = opened.check(loaded.articles)
         errors = list(loaded.errors)
+        warnings.extend(loaded.warnings)
     else:
         used = _settings(settings)
-        loaded = _load(candidates, used, "candidate")
-        sources, publishers, source_errors, warnings = load_sources(against or (), used)
+        loaded = _load(candidates, used, "candidate", encoding, jobs, on_read)
+        sources, publishers, source_errors, source_warnings = load_sources(against or (), used, encoding,
+                                                                           jobs=jobs, on_read=on_read)
+        warnings = [*loaded.warnings, *source_warnings]
         errors = [*loaded.errors, *source_errors]
         if not sources:
             raise NoInputError("no source could be read", errors)
         verdicts = judge_sources(loaded.articles, sources, publishers, settings=used)
     found = tuple(tuple(findings(verdict, policy)) for verdict in verdicts)
+    directions = tuple(tuple(direction(v.candidate, use.source, use.passages, settings=used) for use in v.sources)
+                       for v in verdicts)
+    if shown is not None:
+        verdicts = [replace(v, sources=tuple(replace(use, passages=tuple(
+            p for p in use.passages if shown.keeps(p, v.candidate.text))) for use in v.sources)) for v in verdicts]
     return CheckResult(tuple(verdicts), found, tuple(errors), tuple(warnings), used, policy,
-                       unread=tuple(loaded.errors))
+                       unread=tuple(loaded.errors), directions=directions)
 
 
 @contextmanager
@@ -145,10 +166,12 @@ def _opened(index: str | os.PathLike[str] | Index, settings: SettingsLike) -> It
         yield opened
 
 
-def load_sources(against: Inputs, settings: Settings = DEFAULT_SETTINGS
+def load_sources(against: Inputs, settings: Settings = DEFAULT_SETTINGS, encoding: str | None = None, *,
+                 jobs: int = 1, on_read: OnRead | None = None
                  ) -> tuple[list[Article], dict[str, str], list[InputError], list[str]]:
-    """Read the sources of a check: (articles, publisher by path from
-    ``NAME=PATH``, inputs that could not be used, warnings). A source with
+    """Read the sources of a check (in ``encoding`` when given): (articles,
+    publisher by path from ``NAME=PATH``, inputs that could not be used,
+    warnings: guessed encodings, repeated texts). A source with
     the same cleaned text as an earlier one is kept (the comparison groups
     them) and warned about: it is compared once.
 
@@ -160,18 +183,19 @@ def load_sources(against: Inputs, settings: Settings = DEFAULT_SETTINGS
     articles: list[Article] = []
     publishers: dict[str, str] = {}
     errors: list[InputError] = []
+    warnings: list[str] = []
     for given in against:
         if isinstance(given, Article):
             articles.append(given)
             continue
         name, path = named_source(os.fspath(given))
-        loaded = load_corpus([path], settings, learn=False)
+        loaded = load_corpus([path], settings, learn=False, encoding=encoding, jobs=jobs, on_read=on_read)
         errors.extend(loaded.errors)
+        warnings.extend(loaded.warnings)
         for article in loaded.articles:
             if name:
                 publishers[article.path] = name
             articles.append(article)
-    warnings: list[str] = []
     seen: dict[str, str] = {}
     for source in articles:
         if source.cleaned_text in seen:
@@ -194,13 +218,15 @@ def named_source(given: str) -> tuple[str | None, str]:
 
 
 def report(paths: Inputs, *, settings: SettingsLike = None, learn: bool = True,
-           shown: PassageFilter | None = None) -> ReportResult:
+           shown: PassageFilter | None = None, encoding: str | None = None, jobs: int = 1,
+           on_read: OnRead | None = None) -> ReportResult:
     """Clean every article under ``paths`` (files, directories or articles),
     learn boilerplate across them (unless ``learn`` is off), find the
     passages each pair shares and which of each pair is probably the
     original. ``shown`` keeps only the passages a reader asked to see
-    (pairs left with none are left out). Raises :class:`NoInputError` when
-    no article could be read.
+    (pairs left with none are left out). Files are decoded in ``encoding``
+    when given, and read and cleaned in ``jobs`` processes; ``on_read``
+    hears of each. Raises :class:`NoInputError` when no article could be read.
 
     >>> result = report(["fixtures/seeds"])
     >>> [(o.a, o.b, str(d.original)) for o, d in zip(result.comparison.overlaps, result.directions)]
@@ -209,17 +235,19 @@ def report(paths: Inputs, *, settings: SettingsLike = None, learn: bool = True,
     0
     """
     used = _settings(settings)
-    loaded = _load(paths, used, "article")
+    loaded = _load(paths, used, "article", encoding, jobs, on_read)
     articles = learn_boilerplate(loaded.articles, used) if learn else loaded.articles
     comparison = compare(articles, used)
     found = tuple(direction(comparison.articles[o.a], comparison.articles[o.b], o.passages, settings=used)
                   for o in comparison.overlaps)
+    verdicts = tuple(judge_pair(comparison, o, d, used) for o, d in zip(comparison.overlaps, found))
     if shown is not None:
-        kept = [(replace(o, passages=passages), d) for o, d in zip(comparison.overlaps, found)
+        kept = [(replace(o, passages=passages), d, v) for o, d, v in zip(comparison.overlaps, found, verdicts)
                 if (passages := tuple(p for p in o.passages if shown.keeps(p, comparison.articles[o.a].text)))]
-        comparison = replace(comparison, overlaps=tuple(o for o, _ in kept))
-        found = tuple(d for _, d in kept)
-    return ReportResult(comparison, found, tuple(loaded.errors))
+        comparison = replace(comparison, overlaps=tuple(o for o, _, _ in kept))
+        found = tuple(d for _, d, _ in kept)
+        verdicts = tuple(v for _, _, v in kept)
+    return ReportResult(comparison, found, tuple(loaded.errors), verdicts, tuple(loaded.warnings))
 
 
 @dataclass(frozen=True)
@@ -267,18 +295,20 @@ def _settings(settings: SettingsLike) -> Settings:
     return settings_from_dict(settings or {})
 
 
-def _load(inputs: Inputs, settings: Settings, what: str) -> Corpus:
-    """Articles given as such, and those read and cleaned from paths, in
-    order; paths given together are read once each (``a.txt a.txt dir/``).
+def _load(inputs: Inputs, settings: Settings, what: str, encoding: str | None = None, jobs: int = 1,
+          on_read: OnRead | None = None) -> Corpus:
+    """Articles given as such, and those read and cleaned from paths (in
+    ``encoding`` when given), in order; paths given together are read once each (``a.txt a.txt dir/``).
     Raises :class:`NoInputError` ("no {what} could be read") when there are none."""
     corpus = Corpus()
     paths: list[str | os.PathLike[str]] = []
 
     def flush() -> None:
         if paths:
-            loaded = load_corpus(paths, settings, learn=False)
+            loaded = load_corpus(paths, settings, learn=False, encoding=encoding, jobs=jobs, on_read=on_read)
             corpus.articles.extend(loaded.articles)
             corpus.errors.extend(loaded.errors)
+            corpus.warnings.extend(loaded.warnings)
             paths.clear()
 
     for given in inputs:

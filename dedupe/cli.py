@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import io
 import itertools
 import os
 import sys
-from collections.abc import Sequence
-from contextlib import nullcontext
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 from dedupe import __version__
@@ -27,7 +28,9 @@ from dedupe.model import FAIL_ON, PassageKind, Policy
 from dedupe.progress import Progress
 
 if TYPE_CHECKING:
+    from dedupe.application import PassageFilter
     from dedupe.archive import Index
+    from dedupe.corpus import OnRead
     from dedupe.model import Article
 
 EXIT_OK = 0
@@ -39,8 +42,8 @@ EXIT_INTERNAL = 3
 ADD_BATCH = 200
 # The one list of formats per command (kept in step with dedupe.reports'
 # renderers, which a test checks, so that --help imports no renderer).
-REPORT_FORMATS = ("text", "json")
-CHECK_FORMATS = ("text", "json", "jsonl", "junit", "github")
+REPORT_FORMATS = ("text", "json", "html")
+CHECK_FORMATS = ("text", "json", "jsonl", "junit", "github", "html")
 
 
 def _positive(value: str) -> int:
@@ -48,6 +51,15 @@ def _positive(value: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
     return number
+
+
+def _codec(value: str) -> str:
+    import codecs
+
+    try:
+        return codecs.lookup(value).name
+    except LookupError:
+        raise argparse.ArgumentTypeError(f"unknown encoding {value!r}") from None
 
 
 def _assignment(value: str) -> tuple[str, str]:
@@ -63,6 +75,7 @@ examples:
   dedupe check draft.txt --against wire/ --fail-on uncredited   # a CI gate
   dedupe check scraped/ --index sqlite:///srv/news/index.db --format json
   dedupe report a.html b.txt some/dir/                          # what a set of articles share
+  dedupe report scraped/ --format html -o report.html           # the texts side by side, in a browser
   dedupe index add wire/ --publisher Reuters                    # build an index of originals
   curl -s https://example.com/story | dedupe clean -            # - is standard input
 
@@ -91,13 +104,6 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--format", choices=REPORT_FORMATS, default="text", help="output format (default: text)")
     report.add_argument("--no-learn", dest="learn", action="store_false",
                         help="do not learn boilerplate recurring across the articles")
-    report.add_argument("--min-words", type=int, default=0, metavar="N",
-                        help="show only passages of at least N words (directions still weigh every passage)")
-    report.add_argument("--min-similarity", type=float, default=0.0, metavar="S",
-                        help="show only passages of similarity at least S (0 to 1)")
-    report.add_argument("--kind", action="append", choices=[str(kind) for kind in PassageKind], metavar="KIND",
-                        help="show only passages of this kind (repeatable): "
-                             + ", ".join(str(kind) for kind in PassageKind))
     report.set_defaults(run=_run_report)
 
     check = commands.add_parser(
@@ -116,6 +122,16 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=CHECK_FORMATS, help="output format (default: text)")
     for sub in (report, check):
         sub.add_argument("-o", "--output", metavar="FILE", help="write the result to FILE instead of stdout")
+        sub.add_argument("--jobs", type=_positive, default=1, metavar="N",
+                         help="processes reading and cleaning the files (default 1; the number of cores is fastest)")
+        sub.add_argument("--min-words", type=int, default=0, metavar="N",
+                         help="show only passages of at least N words (verdicts and directions still weigh "
+                              "every passage)")
+        sub.add_argument("--min-similarity", type=float, default=0.0, metavar="S",
+                         help="show only passages of similarity at least S (0 to 1)")
+        sub.add_argument("--kind", action="append", choices=[str(kind) for kind in PassageKind], metavar="KIND",
+                         help="show only passages of this kind (repeatable): "
+                              + ", ".join(str(kind) for kind in PassageKind))
     check.set_defaults(run=_run_check)
 
     index = commands.add_parser("index", help="manage an index of originals to check against",
@@ -168,6 +184,9 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--color", choices=["auto", "always", "never"], default="auto",
                          help="colour the text output (default: auto, on a terminal unless NO_COLOR is set)")
         sub.add_argument("--no-color", action="store_true", help="the same as --color never")
+        sub.add_argument("--encoding", type=_codec, metavar="NAME",
+                         help="decode every input file in this encoding (e.g. cp1251) instead of detecting it: "
+                              "UTF-8, a page's declared charset, else a guess that is warned about")
         sub.add_argument("--config", metavar="FILE",
                          help="read defaults from this setup.cfg ([dedupe]) or pyproject.toml ([tool.dedupe]) "
                               "instead of the nearest one")
@@ -222,6 +241,15 @@ def _emit(text: str, output: str | None = None, *, report: bool = False) -> int 
 def _say(message: object) -> None:
     """One line on stderr: an input that could not be used, a warning, an error."""
     print(f"dedupe: {message}", file=sys.stderr)
+
+
+def _warn_guessed(article: Article) -> None:
+    """Say that an article's encoding was guessed (a warning: not silenced by ``--quiet``)."""
+    from dedupe.reading import encoding_warning
+
+    warning = encoding_warning(article.path, article.metadata)
+    if warning:
+        _say(warning)
 
 
 def _note(message: object) -> None:
@@ -279,18 +307,38 @@ def _overrides(args: argparse.Namespace, config: dict[str, Any]) -> dict[str, ob
     return {**config.get("settings", {}), **dict(args.settings)}
 
 
+@contextmanager
+def _reading() -> Iterator[OnRead]:
+    """A progress bar (on a terminal, unless ``--quiet``) over the files a
+    report or check reads and cleans; the library tells it how far it got."""
+    with Progress(None, "reading", stream=None if not _OUTPUT["quiet"] else io.StringIO()) as progress:
+        yield lambda done, more: progress.advance(done, total=(progress.total or 0) + more if more else None)
+
+
+def _shown(args: argparse.Namespace) -> PassageFilter | None:
+    """The passages ``--min-words``, ``--min-similarity`` and ``--kind`` ask to see; None for all."""
+    from dedupe.application import PassageFilter
+
+    if not (args.min_words or args.min_similarity or args.kind):
+        return None
+    return PassageFilter(args.min_words, args.min_similarity, frozenset(args.kind) if args.kind else None)
+
+
 def _run_report(args: argparse.Namespace) -> int:
-    from dedupe.application import PassageFilter, report
+    from dedupe.application import report
     from dedupe.reports import REPORT_FORMATS as RENDERERS
 
     try:
         _, config = _config(args)
-        shown = PassageFilter(args.min_words, args.min_similarity, frozenset(args.kind) if args.kind else None)
-        result = report(args.paths, settings=_overrides(args, config), learn=args.learn, shown=shown)
+        with _reading() as on_read:
+            result = report(args.paths, settings=_overrides(args, config), learn=args.learn, shown=_shown(args),
+                            encoding=args.encoding, jobs=args.jobs, on_read=on_read)
     except (ConfigError, ValueError) as error:
         return _failed(error)
     for problem in result.errors:
         _say(problem)
+    for warning in result.warnings:
+        _say(warning)
     return _emit(RENDERERS[args.format](result), args.output, report=args.format == "text") or EXIT_OK
 
 
@@ -305,8 +353,10 @@ def _run_check(args: argparse.Namespace) -> int:
         against, index_url, policy, output = _check_options(args, config_path, config)
         if config_path:
             _note(f"defaults from {config_path}")
-        result = check(args.candidates, against=against or None, index=index_url, policy=policy,
-                       settings=_overrides(args, config))
+        with _reading() as on_read:
+            result = check(args.candidates, against=against or None, index=index_url, policy=policy,
+                           settings=_overrides(args, config), encoding=args.encoding, shown=_shown(args),
+                           jobs=args.jobs, on_read=on_read)
     except (ConfigError, ValueError, StoreError) as error:
         return _failed(error)
     for problem in result.errors:
@@ -386,7 +436,8 @@ def _run_index_add(args: argparse.Namespace) -> int:
                 try:
                     if isinstance(found, InputError):
                         raise found
-                    article = load_article(found, index.settings)
+                    article = load_article(found, index.settings, args.encoding)
+                    _warn_guessed(article)
                     if article.path != "-":  # stored absolute: the index outlives the working directory
                         article = dataclasses.replace(article, path=os.path.abspath(article.path))
                     batch.append(article)
@@ -552,10 +603,11 @@ def _run_clean(args: argparse.Namespace) -> int:
         try:
             if isinstance(path, InputError):
                 raise path
-            article = load_article(path, settings)
+            article = load_article(path, settings, args.encoding)
         except InputError as error:
             _say(error)
             continue
+        _warn_guessed(article)
         text = _cleaned_output(article, args)
         if args.output_dir:
             suffix = ".json" if args.format in ("json", "jsonl") else ".txt"

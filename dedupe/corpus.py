@@ -14,13 +14,17 @@ learned and removed (:mod:`dedupe.boilerplate`).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
+from dataclasses import dataclass, field, replace
+from itertools import repeat
+from types import MappingProxyType
 
 from dedupe.boilerplate import learn_boilerplate
 from dedupe.cleaning import CleaningError, clean_document
 from dedupe.model import Article, ExtractionError
-from dedupe.reading import InputError, find_articles, read_document
+from dedupe.reading import STDIN, InputError, encoding_warning, find_articles, read_document
 from dedupe.settings import DEFAULT_SETTINGS, Settings
 
 
@@ -30,36 +34,79 @@ class Corpus:
 
     articles: list[Article] = field(default_factory=list)
     errors: list[InputError] = field(default_factory=list)
+    #: One line per article read with a guessed encoding.
+    warnings: list[str] = field(default_factory=list)
 
 
-def load_article(path: str | os.PathLike[str], settings: Settings = DEFAULT_SETTINGS) -> Article:
-    """Read and clean one file (no corpus-level boilerplate learning).
+def load_article(path: str | os.PathLike[str], settings: Settings = DEFAULT_SETTINGS,
+                 encoding: str | None = None) -> Article:
+    """Read and clean one file (no corpus-level boilerplate learning), in
+    ``encoding`` when given (else detected; see :func:`dedupe.reading.decode`).
 
     Raises :class:`~dedupe.reading.InputError` when the file is unusable.
     """
-    document = read_document(path)
+    document = read_document(path, encoding)
     try:
         return clean_document(document, settings=settings)
     except (CleaningError, ExtractionError) as error:
         raise InputError(path, str(error)) from None
 
 
+#: ``on_read(done, more)`` of :func:`load_corpus`: ``done`` more files read,
+#: ``more`` more files found to read (a progress bar's count and total).
+OnRead = Callable[[int, int], None]
+
+
 def load_corpus(paths: Iterable[str | os.PathLike[str]], settings: Settings = DEFAULT_SETTINGS,
-                learn: bool = True) -> Corpus:
-    """Read and clean every article under ``paths`` (files or directories).
+                learn: bool = True, encoding: str | None = None, *, jobs: int = 1,
+                on_read: OnRead | None = None) -> Corpus:
+    """Read and clean every article under ``paths`` (files or directories),
+    in ``encoding`` when given, in ``jobs`` processes (the order is kept),
+    telling ``on_read`` how far it got.
 
     With ``learn`` (the default), lines recurring across unrelated articles
     of one site are removed as learned boilerplate.
     """
     corpus = Corpus()
-    for found in find_articles(paths):
-        if isinstance(found, InputError):
-            corpus.errors.append(found)
-            continue
-        try:
-            corpus.articles.append(load_article(found, settings))
-        except InputError as error:
-            corpus.errors.append(error)
+    found = list(find_articles(paths))
+    files = [item for item in found if not isinstance(item, InputError)]
+    if on_read is not None:
+        on_read(0, len(files))
+    # standard input can only be read here: a worker process has none
+    workers = 1 if any(str(path) == STDIN for path in files) else min(jobs, len(files))
+    with ProcessPoolExecutor(workers) if workers > 1 else nullcontext() as executor:
+        loaded: Iterable[Article | tuple[str, str]] = (
+            executor.map(_load_one, files, repeat(settings), repeat(encoding), chunksize=4) if executor
+            else (_load_one(path, settings, encoding) for path in files))
+        results = iter(loaded)
+        for item in found:  # in the order found, errors of finding and of reading alike
+            if isinstance(item, InputError):
+                corpus.errors.append(item)
+                continue
+            article = next(results)
+            if on_read is not None:
+                on_read(1, 0)
+            if isinstance(article, tuple):
+                corpus.errors.append(InputError(*article))
+                continue
+            if workers > 1:
+                article = replace(article, metadata=MappingProxyType(article.metadata))
+            corpus.articles.append(article)
+            warning = encoding_warning(article.path, article.metadata)
+            if warning:
+                corpus.warnings.append(warning)
     if learn:
         corpus.articles = learn_boilerplate(corpus.articles, settings)
     return corpus
+
+
+def _load_one(path: str | os.PathLike[str], settings: Settings, encoding: str | None) -> Article | tuple[str, str]:
+    """:func:`load_article` in a worker: the article (its metadata a plain
+    dict, which crosses processes; the caller makes it read-only again), or
+    (path, reason) of the error (an exception with its own arguments does not
+    cross processes)."""
+    try:
+        article = load_article(path, settings, encoding)
+    except InputError as error:
+        return str(error.path), error.reason
+    return replace(article, metadata=dict(article.metadata))

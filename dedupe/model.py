@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, Literal
@@ -354,6 +354,15 @@ class AlignedPassage:
         """Whether the passage is text taken from the other side, not only
         what independent reports share (a quotation, names and figures)."""
         return self.kind in TAKEN_KINDS
+
+    def flipped(self) -> AlignedPassage:
+        """The same passage seen from the other side (B's span first).
+
+        >>> p = AlignedPassage(Span(0, 4), Span(7, 11), PassageKind.IDENTICAL, 1.0, 1.0, 1.0, 1.0, ((0, 2),), ())
+        >>> p.flipped().a, p.flipped().sentences
+        (Span(start=7, end=11), ((2, 0),))
+        """
+        return replace(self, a=self.b, b=self.a, sentences=tuple((j, i) for i, j in self.sentences))
 
 
 @dataclass(frozen=True)

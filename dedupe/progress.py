@@ -1,7 +1,7 @@
 """Progress on stderr for long operations, such as indexing a directory.
 
-A bar is drawn only when stderr is a terminal, so logs and CI output stay
-clean; the count summary at the end is printed either way by the caller.
+A bar, with the rate and the time left, is drawn only when stderr is a
+terminal, so logs and CI output stay clean; the count summary at the end is printed either way by the caller.
 Drawing is throttled to a few times a second, so a tight loop is not slowed
 by terminal writes.
 
@@ -32,6 +32,7 @@ class Progress:
         self.label = label
         self.stream = stream if stream is not None else sys.stderr
         self.done = 0
+        self._started = time.monotonic()
         self._drawn_at = 0.0
         self._visible = bool(getattr(self.stream, "isatty", lambda: False)())
 
@@ -45,18 +46,42 @@ class Progress:
             self.stream.write("\n")
             self.stream.flush()
 
-    def advance(self, count: int = 1) -> None:
+    def advance(self, count: int = 1, total: int | None = None) -> None:
+        """Count ``count`` more items done; ``total``, when given, is the
+        number of items once it is known."""
+        if total is not None:
+            self.total = total
         self.done += count
         now = time.monotonic()
         if self._visible and now - self._drawn_at >= _INTERVAL:
             self._drawn_at = now
             self._draw()
 
+    def line(self) -> str:
+        """What the bar shows now: count, rate and (with a total) the time left.
+
+        >>> import io
+        >>> progress = Progress(10, "reading", stream=io.StringIO())
+        >>> progress.advance(4)
+        >>> progress.line().startswith("reading [############------------------] 4/10 ")
+        True
+        """
+        elapsed = max(time.monotonic() - self._started, 1e-9)
+        rate = self.done / elapsed
+        if not self.total:
+            return f"{self.label} {self.done} ({rate:.1f}/s)"
+        filled = int(_WIDTH * min(self.done, self.total) / self.total)
+        bar = "#" * filled + "-" * (_WIDTH - filled)
+        left = (self.total - self.done) / rate if rate else 0.0
+        return f"{self.label} [{bar}] {self.done}/{self.total} {rate:.1f}/s, {_clock(left)} left"
+
     def _draw(self) -> None:
-        if self.total:
-            filled = int(_WIDTH * min(self.done, self.total) / self.total)
-            bar = "#" * filled + "-" * (_WIDTH - filled)
-            self.stream.write(f"\r{self.label} [{bar}] {self.done}/{self.total}")
-        else:
-            self.stream.write(f"\r{self.label} {self.done}")
+        self.stream.write(f"\r{self.line()}\x1b[K")  # \x1b[K clears what a longer line left
         self.stream.flush()
+
+
+def _clock(seconds: float) -> str:
+    """``m:ss`` (or ``h:mm:ss``) for a duration."""
+    whole = int(seconds + 0.5)
+    hours, rest = divmod(whole, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"

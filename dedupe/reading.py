@@ -3,7 +3,9 @@
 The decoded text is what every span points into, so decoding is exact and
 predictable: a UTF-8 byte-order mark is dropped (offsets count from the first
 character after it), strict UTF-8 is tried first, and legacy 8-bit archives
-fall back to cp1252 (or Latin-1 where cp1252 leaves a byte undefined). Line
+fall back to a guess: cp1252 (or Latin-1 where cp1252 leaves a byte
+undefined), or what charset_normalizer finds when cp1252 reads as mojibake.
+A guess is recorded and warned about; ``--encoding`` overrides it all. Line
 endings are left as they are.
 
 Problems with one file never stop a run: they become an :class:`InputError`
@@ -19,7 +21,7 @@ import codecs
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from dedupe.model import ArticleKind, Document
@@ -130,33 +132,89 @@ def iso_date(value: str) -> str | None:
     return first.date().isoformat()
 
 
-def decode_bytes(data: bytes) -> tuple[str, str]:
-    """Decode a file's bytes; return ``(text, encoding)``.
-
-    Raises ``ValueError`` when the bytes look binary rather than text.
+def decode_bytes(data: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """Decode a file's bytes; return ``(text, encoding)``. See :func:`decode`.
 
     >>> decode_bytes(b"\\xef\\xbb\\xbfHello")
     ('Hello', 'utf-8-sig')
     """
+    text, used, _ = decode(data, encoding)
+    return text, used
+
+
+def decode(data: bytes, encoding: str | None = None) -> tuple[str, str, bool]:
+    """Decode a file's bytes; return ``(text, encoding, guessed)``.
+
+    ``encoding``, when given (``--encoding``), is used and nothing else: bytes
+    it cannot decode raise ``ValueError``. Otherwise, in order: a byte-order
+    mark; strict UTF-8; the charset a page declares; and else a guess
+    (``guessed`` is True, and callers warn): cp1252 (Latin-1 where cp1252
+    leaves a byte undefined), the encoding of most legacy English archives,
+    unless it reads as mojibake, in which case charset_normalizer's best
+    guess that names a language (Cyrillic in cp1251, Greek in cp1253 …).
+    Raises ``ValueError`` when the bytes look binary rather than text.
+
+    >>> decode("Министр заявил, что переговоры завершились без результата.".encode("cp1251"))[1:]
+    ('cp1251', True)
+    >>> decode(b"caf\\xe9", "cp1252")
+    ('café', 'cp1252', False)
+    """
+    if encoding is not None:
+        codec = codecs.lookup(encoding).name
+        codec = "utf-8-sig" if codec == "utf-8" else codec  # offsets count after a byte-order mark
+        try:
+            return data.decode(codec), codec, False
+        except UnicodeDecodeError as error:
+            raise ValueError(f"not {encoding}: byte 0x{data[error.start]:02x} at offset {error.start} "
+                             "cannot be decoded") from None
     boms = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
     for bom, codec in boms:
         if data.startswith(bom):
-            return data.decode(codec, errors="replace"), codec
+            return data.decode(codec, errors="replace"), codec, False
     if _looks_binary(data):
         raise ValueError("binary file, not a text or HTML article")
     try:
-        return data.decode("utf-8"), "utf-8"
+        return data.decode("utf-8"), "utf-8", False
     except UnicodeDecodeError:
         pass
     declared = declared_charset(data)
     if declared is not None:
         try:
-            return data.decode(declared), declared
+            return data.decode(declared), declared, False
         except UnicodeDecodeError:
             pass  # the declaration is wrong; read the bytes as they look
-    if _CP1252_UNDEFINED.intersection(data):
-        return data.decode("latin-1"), "latin-1"
-    return data.decode("cp1252"), "cp1252"
+    text, codec = _guessed(data)
+    return text, codec, True
+
+
+#: Mess ratio (charset_normalizer's measure of mojibake: odd accents,
+#: script changes inside words) under which a cp1252 reading is taken as
+#: right. Legacy English, French or German text in cp1252 measures 0; Russian
+#: in cp1251 read as cp1252 about 1.2, Greek in cp1253 1.0.
+CP1252_MESS_RATIO = 0.1
+#: Bytes of a file charset_normalizer looks at when guessing.
+_GUESS_SAMPLE_BYTES = 64 * 1024
+
+
+def _guessed(data: bytes) -> tuple[str, str]:
+    """The text of undeclared, non-UTF-8 bytes and the codec guessed for it."""
+    fallback = "latin-1" if _CP1252_UNDEFINED.intersection(data) else "cp1252"
+    text = data.decode(fallback)
+    from charset_normalizer import from_bytes
+    from charset_normalizer.md import mess_ratio
+
+    sample = data[:_GUESS_SAMPLE_BYTES]
+    mess = mess_ratio(sample.decode(fallback), 1.0)
+    if mess < CP1252_MESS_RATIO:
+        return text, fallback
+    for match in from_bytes(sample):
+        # a match that names no language is noise (short Latin text "is" UTF-16 or Shift JIS to it)
+        if match.coherence > 0 and match.chaos < mess:
+            try:
+                return data.decode(match.encoding), match.encoding
+            except UnicodeDecodeError:
+                continue  # the sample decodes, the whole file does not
+    return text, fallback
 
 
 _DECLARED_CHARSET = re.compile(
@@ -238,15 +296,17 @@ def looks_like_html(text: str) -> bool:
     return bool(_HTML_OPENING.match(head) or _HTML_ROOT_LINE.search(head))
 
 
-def read_document(path: str | os.PathLike[str]) -> Document:
-    """Read and decode one article file.
+def read_document(path: str | os.PathLike[str], encoding: str | None = None) -> Document:
+    """Read and decode one article file (in ``encoding`` when given, see
+    :func:`decode`). When the encoding had to be guessed, the metadata's
+    ``encoding_guess`` names it (:func:`encoding_warning` words the warning).
 
     Raises :class:`InputError` for a file that cannot be an article: missing,
-    unreadable, too large, binary or empty. ``-`` is standard input (its
-    kind sniffed from the content; no sidecar).
+    unreadable, too large, binary, empty or not in the given encoding. ``-``
+    is standard input (its kind sniffed from the content; no sidecar).
     """
     if str(path) == STDIN:
-        return _read_stdin()
+        return _read_stdin(encoding)
     file = Path(path)
     try:
         size = file.stat().st_size
@@ -263,19 +323,33 @@ def read_document(path: str | os.PathLike[str]) -> Document:
         raise InputError(path, "is a directory") from None
     except OSError as error:
         raise InputError(path, error.strerror or "cannot be read") from None
-    text, encoding = _decoded(path, data, "empty file")
-    return Document(str(path), text, kind_of(path, text), encoding, read_sidecar(path))
+    text, used, guess = _decoded(path, data, "empty file", encoding)
+    return Document(str(path), text, kind_of(path, text), used, {**read_sidecar(path), **guess})
 
 
-def _decoded(path: str | os.PathLike[str], data: bytes, empty: str) -> tuple[str, str]:
-    """:func:`decode_bytes`, with binary or blank input an :class:`InputError` naming ``path``."""
+def _decoded(path: str | os.PathLike[str], data: bytes, empty: str,
+             encoding: str | None) -> tuple[str, str, dict[str, str]]:
+    """:func:`decode`, with binary or blank input an :class:`InputError`
+    naming ``path``; the metadata that records a guessed encoding."""
     try:
-        text, encoding = decode_bytes(data)
+        text, used, guessed = decode(data, encoding)
     except ValueError as error:
         raise InputError(path, str(error)) from None
     if not text.strip():
         raise InputError(path, empty)
-    return text, encoding
+    return text, used, {"encoding_guess": used} if guessed else {}
+
+
+def encoding_warning(path: str, metadata: Mapping[str, object]) -> str | None:
+    """The one-line warning for an article whose encoding was guessed, else None.
+
+    >>> encoding_warning("old.txt", {"encoding_guess": "cp1251"})
+    'old.txt: not UTF-8 and no charset declared: read as cp1251, a guess (--encoding sets it)'
+    """
+    guess = metadata.get("encoding_guess")
+    if not guess:
+        return None
+    return f"{path}: not UTF-8 and no charset declared: read as {guess}, a guess (--encoding sets it)"
 
 
 def find_articles(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path | InputError]:
@@ -325,7 +399,7 @@ def find_articles(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path | In
 STDIN = "-"
 
 
-def _read_stdin() -> Document:
+def _read_stdin(encoding: str | None = None) -> Document:
     """The article piped in on standard input (``cat page.html | dedupe clean -``)."""
     import sys
 
@@ -335,8 +409,8 @@ def _read_stdin() -> Document:
         raise InputError(STDIN, f"standard input cannot be read: {error}") from None
     if len(data) > MAX_FILE_BYTES:
         raise InputError(STDIN, f"standard input is over the {MAX_FILE_BYTES}-byte limit")
-    text, encoding = _decoded(STDIN, data, "empty standard input")
-    return Document(STDIN, text, kind_of(STDIN, text), encoding, {})
+    text, used, guess = _decoded(STDIN, data, "empty standard input", encoding)
+    return Document(STDIN, text, kind_of(STDIN, text), used, guess)
 
 
 def _is_file(path: Path) -> bool:

@@ -336,9 +336,25 @@ def check_github(result: CheckResult) -> str:
     return github_annotations(result.verdicts, result.findings, result.unread)
 
 
+def report_html(result: ReportResult) -> str:
+    """Two texts side by side per pair (:mod:`dedupe.html_report`, which loads Jinja2)."""
+    from dedupe import html_report
+
+    return html_report.report_html(result)
+
+
+def check_html(result: CheckResult) -> str:
+    """Candidate and source side by side per source (:mod:`dedupe.html_report`)."""
+    from dedupe import html_report
+
+    return html_report.check_html(result)
+
+
 #: ``dedupe report --format``: name -> renderer.
-REPORT_FORMATS: dict[str, Callable[[ReportResult], str]] = {"text": report_text, "json": report_json}
+REPORT_FORMATS: dict[str, Callable[[ReportResult], str]] = {"text": report_text, "json": report_json,
+                                                            "html": report_html}
 #: ``dedupe check --format``: name -> renderer.
 CHECK_FORMATS: dict[str, Callable[[CheckResult], str]] = {
     "text": check_text, "json": check_json, "jsonl": check_jsonl, "junit": check_junit, "github": check_github,
+    "html": check_html,
 }

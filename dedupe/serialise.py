@@ -106,10 +106,23 @@ def direction_data(found: Direction, a: str, b: str) -> dict[str, Any]:
     return {"original": original, "reasons": list(found.reasons)}
 
 
-def report_data(comparison: Comparison, directions: Sequence[Direction], errors: Sequence[Any] = ()) -> dict[str, Any]:
+def pair_verdict_data(verdict: Verdict) -> dict[str, Any]:
+    """The verdict on a report's pair: the probable copy (``candidate``)
+    judged against the other side (``source``)."""
+    use = verdict.sources[0]
+    return {"candidate": verdict.candidate.path, "source": use.source.path, "derivation": str(use.derivation),
+            "rewording": None if use.rewording is None else str(use.rewording),
+            "coverage": round(use.coverage, 3), "source_coverage": round(use.source_coverage, 3),
+            "credited": use.credited}
+
+
+def report_data(comparison: Comparison, directions: Sequence[Direction], errors: Sequence[Any] = (),
+                verdicts: Sequence[Verdict] = ()) -> dict[str, Any]:
     """``dedupe report --format json``: the articles, each overlapping pair with
-    its passages and probable direction, and the inputs that could not be used."""
+    its passages, probable direction and (when given) the verdict on its
+    probable copy, and the inputs that could not be used."""
     articles = comparison.articles
+    judged: list[dict[str, Any] | None] = [pair_verdict_data(v) for v in verdicts] or [None] * len(comparison.overlaps)
     return {
         "articles": [
             {
@@ -131,8 +144,9 @@ def report_data(comparison: Comparison, directions: Sequence[Direction], errors:
                 "passages": [passage_data(p, articles[overlap.a].text, articles[overlap.b].text)
                              for p in overlap.passages],
                 "direction": direction_data(found, articles[overlap.a].path, articles[overlap.b].path),
+                **({"verdict": verdict} if verdict else {}),
             }
-            for overlap, found in zip(comparison.overlaps, directions)
+            for overlap, found, verdict in zip(comparison.overlaps, directions, judged)
         ],
         "errors": [error_data(error) for error in errors],
     }
@@ -142,8 +156,10 @@ def claim_data(claim: Claim) -> dict[str, Any]:
     return {"span": claim.span.as_list(), "text": claim.text, "signals": [str(s) for s in claim.signals]}
 
 
-def source_use_data(use: SourceUse, candidate: Article) -> dict[str, Any]:
-    return {
+def source_use_data(use: SourceUse, candidate: Article, found: Direction | None = None) -> dict[str, Any]:
+    """One source a candidate shares passages with; ``direction`` (when
+    ``found`` is given) says which of the two is probably the original."""
+    data: dict[str, Any] = {
         "path": use.source.path,
         "publisher": use.publisher,
         "derivation": str(use.derivation),
@@ -153,17 +169,22 @@ def source_use_data(use: SourceUse, candidate: Article) -> dict[str, Any]:
         "credited": use.credited,
         "passages": [passage_data(p, candidate.text, use.source.text, ("candidate", "source")) for p in use.passages],
     }
+    if found is not None:
+        data["direction"] = direction_data(found, candidate.path, use.source.path)
+    return data
 
 
-def verdict_data(verdict: Verdict) -> dict[str, Any]:
-    """One result of ``dedupe check --format json``."""
+def verdict_data(verdict: Verdict, directions: Sequence[Direction] = ()) -> dict[str, Any]:
+    """One result of ``dedupe check --format json``; ``directions`` (one per
+    source, when given) say which side of each is probably the original."""
     candidate = verdict.candidate
+    found: Sequence[Direction | None] = directions or [None] * len(verdict.sources)
     return {
         "candidate": {"path": candidate.path, "title": candidate.title, "words": candidate.words},
         "derivation": str(verdict.derivation),
         "rewording": None if verdict.rewording is None else str(verdict.rewording),
         "coverage": round(verdict.coverage, 3),
-        "sources": [source_use_data(use, candidate) for use in verdict.sources],
+        "sources": [source_use_data(use, candidate, d) for use, d in zip(verdict.sources, found)],
         "new_material": [span.as_list() for span in verdict.new_material],
         "new_claims": [claim_data(claim) for claim in verdict.new_claims],
         "credits": list(verdict.credits),
@@ -179,7 +200,7 @@ def finding_data(finding: Finding) -> dict[str, Any]:
 
 def check_data(verdicts: Sequence[Verdict], errors: Sequence[Any] = (),
                found: Sequence[Sequence[Finding]] | None = None, config: str | None = None,
-               unread: Sequence[Any] = ()) -> dict[str, Any]:
+               unread: Sequence[Any] = (), directions: Sequence[Sequence[Direction]] = ()) -> dict[str, Any]:
     """``dedupe check --format json``: one result per candidate (with its
     findings and whether it passed, when a policy was applied), the inputs
     that could not be used, the candidates among them (``unread``: each
@@ -187,7 +208,7 @@ def check_data(verdicts: Sequence[Verdict], errors: Sequence[Any] = (),
     defaults came from."""
     results = []
     for number, verdict in enumerate(verdicts):
-        result = verdict_data(verdict)
+        result = verdict_data(verdict, directions[number] if directions else ())
         if found is not None:
             result["findings"] = [finding_data(f) for f in found[number]]
             result["passed"] = not found[number]

@@ -49,9 +49,11 @@ from dedupe.model import (
     Article,
     Claim,
     ClaimSignal,
+    Comparison,
     DebrisReason,
     Derivation,
     Direction,
+    Overlap,
     PassageKind,
     Rewording,
     SourceMatches,
@@ -139,6 +141,31 @@ def judge(matches: SourceMatches, publishers: Mapping[str, str] | None = None,
             warnings=_warnings(candidate),
         ))
     return verdicts
+
+
+def judge_pair(comparison: Comparison, overlap: Overlap, found: Direction,
+               settings: Settings | None = None) -> Verdict:
+    """The verdict on one overlapping pair of a report: the probable copy
+    (the side ``found`` does not name as original; B when undecided) judged
+    against the other, as ``dedupe check`` would judge it. Its
+    ``sources[0]`` holds the passages seen from the copy's side.
+
+    >>> from dedupe.cleaning import clean_text
+    >>> from dedupe.comparison import compare
+    >>> story = ("Russia fired 90 missiles at Kyiv overnight, officials said. Air defences shot down most of "
+    ...          "them over the capital region. Power was cut in several districts after a strike on a "
+    ...          "substation. Repair crews worked through the morning to restore heating to hospitals.")
+    >>> run = compare([clean_text(story, "wire.txt"), clean_text(story + " Trains ran late.", "copy.txt")])
+    >>> verdict = judge_pair(run, run.overlaps[0], Direction("a", ()))
+    >>> verdict.candidate.path, str(verdict.derivation), str(verdict.rewording)
+    ('copy.txt', 'whole', 'verbatim')
+    """
+    copy_is_a = found.original == "b"
+    copy, original = (overlap.a, overlap.b) if copy_is_a else (overlap.b, overlap.a)
+    passages = overlap.passages if copy_is_a else tuple(p.flipped() for p in overlap.passages)
+    matches = SourceMatches((comparison.articles[copy],), (comparison.articles[original],),
+                            (Overlap(0, 0, passages),), (comparison.sentences[copy],), comparison.settings)
+    return judge(matches, settings=settings or comparison.settings)[0]
 
 
 _DERIVATION_RANK = {Derivation.NONE: 0, Derivation.PARTIAL: 1, Derivation.WHOLE: 2}

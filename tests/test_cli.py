@@ -9,6 +9,7 @@ import json
 import os
 import pathlib
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -53,8 +54,8 @@ def report_json(run_cli, *paths, learn=True) -> dict:
     return json.loads(out)
 
 
-def clean_json(run_cli, path) -> dict:
-    code, out, err = run_cli("clean", path, "--format", "json")
+def clean_json(run_cli, path, *options) -> dict:
+    code, out, err = run_cli("clean", path, "--format", "json", *options)
     assert (code, err) == (0, "")
     return json.loads(out)
 
@@ -523,7 +524,7 @@ def test_clean_json_offsets_on_cp1252_file(run_cli, tmp_path):
     path = tmp_path / "legacy.txt"
     data_bytes = ARTICLE.encode("cp1252")
     path.write_bytes(data_bytes)
-    data = clean_json(run_cli, path)
+    data = clean_json(run_cli, path, "--encoding", "cp1252")  # told, so not a guess to warn about
     text = data_bytes.decode("cp1252")
     start, end = ad_marker_span(data)
     assert text[start:end] == "[ad_1]"
@@ -721,3 +722,70 @@ def test_report_filters_passages_by_words_similarity_and_kind(run_cli):
     assert json.loads(out)["pairs"] == []
     code, _, err = run_cli("report", SEEDS_DIR, "--kind", "verbatim")
     assert code == 2 and "invalid choice" in err
+
+
+def test_check_filters_the_passages_shown_not_the_verdict(run_cli, tmp_path):
+    """check takes the same filters: a copy of the Post story still fails as an
+    uncredited whole copy when only its reworded passages (none) are shown."""
+    copy = tmp_path / "copy.txt"
+    copy.write_text(SEEDS["wapo"].read_text(encoding="utf-8"), encoding="utf-8")
+    args = ("check", copy, "--against", SEEDS["wapo"], "--fail-on", "uncredited", "--format", "json")
+    code, out, _ = run_cli(*args)
+    everything = json.loads(out)["results"][0]
+    code_shown, out, _ = run_cli(*args, "--kind", "reworded")
+    shown = json.loads(out)["results"][0]
+    assert everything["sources"][0]["passages"] and shown["sources"][0]["passages"] == []
+    assert (code, code_shown) == (1, 1)
+    assert [shown[key] for key in ("derivation", "coverage", "findings")] == [
+        everything[key] for key in ("derivation", "coverage", "findings")]
+    _, out, _ = run_cli("check", SEEDS["bbc"], "--against", SEEDS["wapo"], "--format", "json", "--min-words", 20)
+    passages = json.loads(out)["results"][0]["sources"][0]["passages"]
+    assert passages and all(len(p["candidate_text"].split()) >= 20 for p in passages)
+
+
+def test_report_and_check_read_in_several_processes_with_the_same_result(run_cli, tmp_path):
+    """--jobs N reads and cleans in N processes: the same JSON as one process,
+    unreadable files reported the same way."""
+    (tmp_path / "broken.txt").write_bytes(b"\x00\x01 binary")
+    for name in ("wapo", "bbc", "reuters"):
+        (tmp_path / f"{name}.txt").write_text(seed_text(name), encoding="utf-8")
+    one = run_cli("report", tmp_path, SEEDS_DIR.parent / "same-event", "--format", "json")
+    two = run_cli("report", tmp_path, SEEDS_DIR.parent / "same-event", "--format", "json", "--jobs", 2)
+    assert one == two and one[0] == 0 and "broken.txt: binary file" in one[2]
+    one = run_cli("check", tmp_path, "--against", SEEDS_DIR, "--format", "json")
+    two = run_cli("check", tmp_path, "--against", SEEDS_DIR, "--format", "json", "--jobs", 2)
+    assert one == two and one[0] == 2  # the unreadable candidate fails the gate either way
+
+
+def test_the_library_tells_how_far_reading_got():
+    """on_read hears of every file found and every file read: what the CLI's
+    progress bar (rate and time left, on a terminal) shows."""
+    import dedupe
+
+    heard = []
+    result = dedupe.report([SEEDS_DIR, SEEDS_DIR.parent / "same-event"], on_read=lambda done, more: heard.append(
+        (done, more)))
+    found = sum(more for _, more in heard)
+    assert found == sum(done for done, _ in heard) == len(result.comparison.articles) > 5
+
+
+def test_progress_bar_on_a_terminal_shows_rate_and_time_left(tmp_path):
+    """On a real terminal (a pseudo-terminal here) report draws its reading bar on stderr."""
+    import pty
+
+    leader, follower = pty.openpty()
+    done = subprocess.run([sys.executable, "-m", "dedupe", "report", SEEDS_DIR, "-o", tmp_path / "out.txt"],
+                          stderr=follower, stdout=subprocess.DEVNULL, timeout=120)
+    os.close(follower)
+    drawn = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal is closed once everything is read
+            break
+        if not chunk:
+            break
+        drawn += chunk
+    os.close(leader)
+    assert done.returncode == 0
+    assert re.search(rb"reading \[#{30}\] 5/5 [\d.]+/s, 0:00 left", drawn)

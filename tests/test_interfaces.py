@@ -50,9 +50,12 @@ def dense_url(tmp_path, run_cli):
 
 
 def _results(out: str) -> list[dict]:
-    """The verdicts of ``check --format json``, without the gate's fields (no policy here)."""
+    """The verdicts of ``check --format json``, without the gate's fields (no
+    policy here) and the direction of each source (which a check adds to
+    the verdict; a page checked through the index does not carry it)."""
     results = json.loads(out)["results"]
     assert all(result.pop("findings") == [] and result.pop("passed") is True for result in results)
+    assert all(source.pop("direction")["reasons"] for result in results for source in result["sources"])
     return results
 
 

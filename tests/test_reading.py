@@ -113,10 +113,11 @@ def test_decode_allows_tabs_and_form_feeds():
 
 
 def test_read_document_text_file(tmp_path):
-    """A .txt file becomes a Document with the decoded text, kind and codec."""
+    """A .txt file becomes a Document with the decoded text, kind and codec
+    (guessed here: the bytes are not UTF-8 and declare nothing)."""
     path = tmp_path / "story.txt"
     path.write_bytes(ARTICLE.encode("cp1252"))
-    assert read_document(path) == Document(str(path), ARTICLE, "text", "cp1252")
+    assert read_document(path) == Document(str(path), ARTICLE, "text", "cp1252", {"encoding_guess": "cp1252"})
 
 
 @pytest.mark.parametrize("name", ["page.html", "page.htm", "PAGE.HTML"])
@@ -431,3 +432,57 @@ def test_a_wrong_declaration_does_not_garble_utf8_or_stop_the_read(tmp_path):
     assert read_document(page).encoding == "utf-8" and RUSSIAN in read_document(page).text
     page.write_bytes("<meta charset='utf-16'><p>Café society</p>".encode("cp1252"))
     assert read_document(page).text.endswith("Café society</p>")
+
+
+# --- undeclared encodings: guessed and warned about, or given with --encoding (issue 10) ---
+
+GREEK = "Ο υπουργός Εξωτερικών δήλωσε ότι οι συνομιλίες στη Γενεύη ολοκληρώθηκαν χωρίς αποτέλεσμα."
+LEGACY_ENGLISH = "The minister said “we will not back down” — and the café in Geneva closed at 9 o’clock."
+
+
+@pytest.mark.parametrize(("text", "codec"), [(RUSSIAN, "cp1251"), (GREEK, "cp1253"), (LEGACY_ENGLISH, "cp1252")])
+def test_an_undeclared_legacy_text_is_guessed_right_and_says_so(tmp_path, run_cli, text, codec):
+    story = tmp_path / "story.txt"
+    story.write_bytes(text.encode(codec))
+    document = read_document(story)
+    assert document.text == text and document.encoding == codec
+    assert document.metadata["encoding_guess"] == codec
+    code, out, err = run_cli("clean", story)
+    assert code == 0 and out.strip() == text
+    assert err == (f"dedupe: {story}: not UTF-8 and no charset declared: read as {codec}, a guess "
+                   "(--encoding sets it)\n")
+
+
+def test_utf8_and_declared_pages_are_not_guesses(tmp_path):
+    story = tmp_path / "story.txt"
+    story.write_text(RUSSIAN, encoding="utf-8")
+    assert "encoding_guess" not in read_document(story).metadata
+
+
+def test_encoding_option_decodes_as_told_with_no_warning(tmp_path, run_cli):
+    story = tmp_path / "story.txt"
+    story.write_bytes(RUSSIAN.encode("koi8-r"))  # a guess cannot tell koi8-r; the user can
+    code, out, err = run_cli("clean", story, "--encoding", "koi8-r")
+    assert (code, out.strip(), err) == (0, RUSSIAN, "")
+
+
+def test_encoding_option_that_does_not_fit_is_a_one_line_error(tmp_path, run_cli):
+    story = tmp_path / "story.txt"
+    story.write_bytes(RUSSIAN.encode("cp1251"))
+    code, out, err = run_cli("clean", story, "--encoding", "utf-8")
+    assert code == 2 and out == ""
+    assert err == f"dedupe: {story}: not utf-8: byte 0xcc at offset 0 cannot be decoded\n"
+    code, _, err = run_cli("clean", story, "--encoding", "no-such-codec")
+    assert code == 2 and "unknown encoding 'no-such-codec'" in err
+
+
+def test_check_and_report_warn_about_guessed_candidates_and_sources(tmp_path, run_cli):
+    draft, wire = tmp_path / "draft.txt", tmp_path / "wire.txt"
+    draft.write_bytes(RUSSIAN.encode("cp1251"))
+    wire.write_text(seed_text("wapo"), encoding="utf-8")
+    _, _, err = run_cli("check", draft, "--against", wire)
+    assert f"dedupe: {draft}: not UTF-8 and no charset declared: read as cp1251" in err
+    _, _, err = run_cli("report", draft, wire)
+    assert f"dedupe: {draft}: not UTF-8 and no charset declared: read as cp1251" in err
+    _, _, err = run_cli("report", draft, wire, "--encoding", "cp1251")
+    assert "a guess" not in err

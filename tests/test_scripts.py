@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -511,6 +512,17 @@ def test_bench_startup():
 
     out = run_script("bench_startup.py", "--repeat", 1)
     assert "median wall time (s)" in out and "dedupe index list" in out
+
+
+def test_screenshot_report(tmp_path):
+    """The README's picture of the seeds' report, taken in headless Chromium."""
+    if not shutil.which("chromium") and not os.environ.get("CI"):
+        pytest.skip("no chromium (Debian package) here")
+    shot = tmp_path / "report.png"
+    assert run_script("screenshot_report.py", "--out", shot, "--width", 800, "--height", 600).strip() == str(shot)
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (int.from_bytes(shot.read_bytes()[16:20], "big"), int.from_bytes(shot.read_bytes()[20:24], "big")) == (
+        800, 600)
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in SCRIPTS.glob("*.py") if p.name != "benchlib.py"))
