@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import errno
 import io
 import itertools
 import os
@@ -44,6 +45,17 @@ ADD_BATCH = 200
 # renderers, which a test checks, so that --help imports no renderer).
 REPORT_FORMATS = ("text", "json", "html")
 CHECK_FORMATS = ("text", "json", "jsonl", "junit", "github", "html")
+
+
+#: Article ids are SQLite integers (and Redis counters): 1 to 2**63 - 1.
+MAX_ARTICLE_ID = 2**63 - 1
+
+
+def _article_id(value: str) -> int:
+    number = int(value)
+    if not 1 <= number <= MAX_ARTICLE_ID:
+        raise argparse.ArgumentTypeError(f"an article id is 1 to {MAX_ARTICLE_ID}, not {number}")
+    return number
 
 
 def _positive(value: str) -> int:
@@ -143,12 +155,12 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--jobs", type=_positive, default=1, metavar="N",
                      help="processes fingerprinting the articles (default 1; the number of cores is fastest)")
     remove = index_commands.add_parser("remove", help="remove articles by id")
-    remove.add_argument("ids", nargs="+", type=int, metavar="ID")
+    remove.add_argument("ids", nargs="+", type=_article_id, metavar="ID")
     listing = index_commands.add_parser("list", help="list the indexed articles")
     listing.add_argument("--limit", type=_positive, metavar="N", help="list only the first N (oldest) articles")
     stats = index_commands.add_parser("stats", help="counts, settings and integrity of the index")
     show = index_commands.add_parser("show", help="one indexed article: its metadata and cleaned text")
-    show.add_argument("id", type=int, metavar="ID")
+    show.add_argument("id", type=_article_id, metavar="ID")
     export = index_commands.add_parser("export", help="every indexed article as JSON Lines, oldest first")
     export.set_defaults(run=_run_index_export)
     for sub in (add, remove, listing, stats, show, export):
@@ -199,20 +211,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     _OUTPUT["quiet"] = bool(getattr(args, "quiet", False))
     _OUTPUT["color"] = _wants_color("never" if getattr(args, "no_color", False) else getattr(args, "color", "never"))
     try:
-        return int(args.run(args))
+        code = int(args.run(args))
+        sys.stdout.flush()  # a full disk shows here, not as a traceback at exit
+        return code
     except BrokenPipeError:
         # The reader (e.g. `| head`) went away; nothing more to say.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except OSError as error:
+        if error.errno not in _OUTPUT_ERRNOS:
+            return _internal(error)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _say(f"the output cannot be written: {error.strerror or error}")
+        return EXIT_INPUT
     except KeyboardInterrupt:
         print("dedupe: interrupted", file=sys.stderr)
         return 130
     except Exception as error:  # noqa: BLE001 - the one place a bug becomes a message
-        if os.environ.get("DEDUPE_DEBUG"):
-            raise
-        print(f"dedupe: internal error: {type(error).__name__}: {error} (DEDUPE_DEBUG=1 shows the traceback)",
-              file=sys.stderr)
-        return EXIT_INTERNAL
+        return _internal(error)
+
+
+#: Errors writing stdout that are the environment's, not a bug: a full disk
+#: (``> /dev/full``), a quota, an I/O error.
+_OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG})
+
+
+def _internal(error: Exception) -> int:
+    """A bug: one line (the traceback with ``DEDUPE_DEBUG=1``), exit 3."""
+    if os.environ.get("DEDUPE_DEBUG"):
+        raise error
+    print(f"dedupe: internal error: {type(error).__name__}: {error} (DEDUPE_DEBUG=1 shows the traceback)",
+          file=sys.stderr)
+    return EXIT_INTERNAL
 
 
 def _emit(text: str, output: str | None = None, *, report: bool = False) -> int | None:
@@ -239,8 +269,11 @@ def _emit(text: str, output: str | None = None, *, report: bool = False) -> int 
 
 
 def _say(message: object) -> None:
-    """One line on stderr: an input that could not be used, a warning, an error."""
-    print(f"dedupe: {message}", file=sys.stderr)
+    """One line on stderr: an input that could not be used, a warning, an
+    error; a file name's newline or escape sequence is shown escaped."""
+    from dedupe.reports import printable
+
+    print(f"dedupe: {printable(str(message))}", file=sys.stderr)
 
 
 def _warn_guessed(article: Article) -> None:

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import bisect
 import os
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 
 from dedupe.alignment import align, term_weights
-from dedupe.candidates import CandidateIndex, candidate_pairs
+from dedupe.candidates import CandidateIndex, candidate_pairs, nearest_places
 from dedupe.fingerprints import sentence_table
 from dedupe.model import Article, Comparison, Overlap, SourceMatches
 from dedupe.settings import DEFAULT_SETTINGS, Settings
@@ -42,7 +42,9 @@ def compare(articles: Sequence[Article], settings: Settings = DEFAULT_SETTINGS) 
     table = sentence_table(articles, settings)
     owners, local = table.owners, table.local
     by_pair: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
-    for i, j in candidate_pairs(table.signatures, owners, table.eligible, settings):
+    lengths = Counter(owners)
+    places = [position / lengths[owner] for owner, position in zip(owners, local)]
+    for i, j in candidate_pairs(table.signatures, owners, table.eligible, settings, places):
         if owners[i] > owners[j]:
             i, j = j, i
         by_pair[owners[i], owners[j]].append((local[i], local[j]))
@@ -92,14 +94,30 @@ def compare_against(candidates: Sequence[Article], sources: Sequence[Article],
     same_file = {(c, s) for c, candidate in enumerate(candidates) for s, source in enumerate(sources)
                  if _same_file(candidate.path, source.path)}
     by_pair: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    lengths = Counter(table.owners)
+    places = [position / lengths[owner] for owner, position in zip(table.owners, table.local)]
+    looked_up: dict[bytes, list[tuple[int, list[int], list[float]]]] = {}
     for row in range(len(table.owners)):
         if table.owners[row] >= first_source or not table.eligible[row]:
             continue
         candidate = table.owners[row]
-        for hit in index.query(table.signatures[row]):
-            group = members[table.owners[hit] - first_source]
+        key = table.signatures[row].tobytes()
+        if key not in looked_up:  # a repeated sentence is looked up once
+            # copies of one sentence in one source (same signature) are capped below; distinct
+            # sentences that collide are all kept
+            found: dict[tuple[int, bytes], list[int]] = defaultdict(list)
+            for hit in index.query(table.signatures[row]):
+                found[table.owners[hit], table.signatures[hit].tobytes()].append(hit)
+            looked_up[key] = [(owner, hits, [places[h] for h in hits])
+                              for (owner, _), hits in ((o, sorted(h, key=places.__getitem__))
+                                                       for o, h in found.items())]
+        for owner, hits, spots in looked_up[key]:
+            group = members[owner - first_source]
             partner = next((s for s in group if (candidate, s) not in same_file), None)
-            if partner is not None:
+            if partner is None:
+                continue
+            # text repeated in the source pairs with the copies nearest this sentence's place only
+            for hit in nearest_places(hits, spots, places[row], settings.max_sentence_partners):
                 by_pair[candidate, partner].append((table.local[row], table.local[hit]))
     first_row = bisect.bisect_left(table.owners, first_source)  # candidates' sentences come first
     weights = term_weights(table.term_sets) if weights_for is None else weights_for(table.term_sets[:first_row])

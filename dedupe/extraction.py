@@ -32,13 +32,14 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, NavigableString, Tag, XMLParsedAsHTMLWarning
 from bs4.element import PageElement, PreformattedString
 from lxml import etree
 from trafilatura import bare_extraction
@@ -323,7 +324,12 @@ def _extract_with_beautifulsoup(html: str, url: str | None = None,
     >>> page.text, page.extractor
     ('Kyiv asked for help.', 'beautifulsoup')
     """
-    soup = BeautifulSoup(CONTROL_CHARS.sub("", html), BS4_PARSER)
+    with warnings.catch_warnings():
+        # bs4's advice to programmers (an XHTML page read with the HTML parser, which is what we want;
+        # text that looks like a file name) says nothing to a user about their file
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        soup = BeautifulSoup(CONTROL_CHARS.sub("", html), BS4_PARSER)
     metadata = _soup_metadata(soup, url, html)
     _drop_chrome(soup)
     lines = _content_lines(soup, settings.content_min_share)
@@ -334,7 +340,9 @@ def _drop_chrome(soup: BeautifulSoup) -> None:
     """Remove chrome elements in place, sparing the article's containers and their ancestors."""
     protected = _protected(soup)
     for tag in soup.find_all(True):
-        if tag.decomposed or id(tag) in protected:
+        # not tag.decomposed: on a tag that was never decomposed bs4 looks the attribute up as a child
+        # tag, a search of the whole subtree for every tag (quadratic on deeply nested pages)
+        if tag.__dict__.get("_decomposed") or id(tag) in protected:
             continue
         if tag.name in DROP_TAGS or _is_debris(tag):
             tag.decompose()

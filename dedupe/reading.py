@@ -21,6 +21,7 @@ import codecs
 import json
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
@@ -33,8 +34,18 @@ _BINARY_SNIFF_BYTES = 8192
 #: Bytes at the top of a page searched for its declared charset (the HTML standard says 1,024; pages put
 #: long scripts first).
 _CHARSET_SNIFF_BYTES = 4096
-# Bytes that cp1252 leaves undefined; a file containing them is read as Latin-1.
-_CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+#: Error handler reading the five bytes cp1252 leaves undefined (0x81, 0x8d,
+#: 0x8f, 0x90, 0x9d) as the Latin-1 characters of the same value: still one
+#: character per byte, so offsets stay exact, and the rest still cp1252.
+_AS_LATIN1 = "dedupe-undefined-as-latin-1"
+
+
+def _undefined_as_latin1(error: UnicodeError) -> tuple[str, int]:
+    assert isinstance(error, UnicodeDecodeError)
+    return error.object[error.start:error.end].decode("latin-1"), error.end
+
+
+codecs.register_error(_AS_LATIN1, _undefined_as_latin1)
 
 
 class InputError(Exception):
@@ -46,6 +57,8 @@ class InputError(Exception):
         self.reason = reason
 
 
+#: A sidecar holds a few short fields; anything larger is not one.
+MAX_SIDECAR_BYTES = 1024 * 1024
 #: Fields a sidecar may give; everything else in it is ignored.
 SIDECAR_FIELDS = ("publisher", "title", "author", "date", "url", "sitename")
 SIDECAR_SUFFIX = ".meta.json"
@@ -69,7 +82,14 @@ def read_sidecar(path: str | os.PathLike[str]) -> dict[str, str]:
     """
     sidecar = sidecar_path(path)
     try:
-        raw = sidecar.read_text(encoding="utf-8-sig")
+        if not stat.S_ISREG(os.stat(sidecar).st_mode):
+            # a FIFO would block the read forever; a device could be endless
+            raise InputError(sidecar, "sidecar is not a regular file")
+        with open(sidecar, "rb") as handle:
+            data = handle.read(MAX_SIDECAR_BYTES + 1)
+        if len(data) > MAX_SIDECAR_BYTES:
+            raise InputError(sidecar, f"sidecar is over the {MAX_SIDECAR_BYTES}-byte limit")
+        raw = data.decode("utf-8-sig")
     except FileNotFoundError:
         return {}
     except (OSError, UnicodeDecodeError) as error:
@@ -78,6 +98,8 @@ def read_sidecar(path: str | os.PathLike[str]) -> dict[str, str]:
         data = json.loads(raw)
     except json.JSONDecodeError as error:
         raise InputError(sidecar, f"sidecar is not valid JSON (line {error.lineno}: {error.msg})") from None
+    except RecursionError:
+        raise InputError(sidecar, "sidecar nests too deeply to be metadata") from None
     if not isinstance(data, dict):
         raise InputError(sidecar, "sidecar must be a JSON object")
     fields = {key: value.strip() for key, value in data.items()
@@ -148,8 +170,10 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str, bool]:
     ``encoding``, when given (``--encoding``), is used and nothing else: bytes
     it cannot decode raise ``ValueError``. Otherwise, in order: a byte-order
     mark; strict UTF-8; the charset a page declares; and else a guess
-    (``guessed`` is True, and callers warn): cp1252 (Latin-1 where cp1252
-    leaves a byte undefined), the encoding of most legacy English archives,
+    (``guessed`` is True, and callers warn): UTF-8 with a few damaged bytes
+    replaced, when well-formed UTF-8 characters outnumber them; else cp1252
+    (a byte it leaves undefined read as Latin-1), the encoding of most legacy
+    English archives,
     unless it reads as mojibake, in which case charset_normalizer's best
     guess that names a language (Cyrillic in cp1251, Greek in cp1253 …).
     Raises ``ValueError`` when the bytes look binary rather than text.
@@ -174,17 +198,45 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str, bool]:
     if _looks_binary(data):
         raise ValueError("binary file, not a text or HTML article")
     try:
-        return data.decode("utf-8"), "utf-8", False
+        return _text(data.decode("utf-8")), "utf-8", False
     except UnicodeDecodeError:
         pass
     declared = declared_charset(data)
     if declared is not None:
         try:
-            return data.decode(declared), declared, False
+            return _text(data.decode(declared)), declared, False
         except UnicodeDecodeError:
             pass  # the declaration is wrong; read the bytes as they look
+    damaged = _damaged_utf8(data)
+    if damaged is not None:
+        return _text(damaged[0]), damaged[1], True
     text, codec = _guessed(data)
-    return text, codec, True
+    return _text(text), codec, True
+
+
+def _text(text: str) -> str:
+    """``text``, unless a NUL anywhere in it shows it is not an article."""
+    nul = text.find("\x00")
+    if nul >= 0:
+        raise ValueError(f"binary file: a NUL character at offset {nul}, not a text or HTML article")
+    return text
+
+
+#: Well-formed multi-byte UTF-8 characters per invalid byte above which a
+#: file is UTF-8 with a few damaged bytes, not text in a legacy encoding
+#: (where valid multi-byte sequences are rare accidents).
+UTF8_GOOD_PER_BAD = 4
+
+
+def _damaged_utf8(data: bytes) -> tuple[str, str] | None:
+    """(text, label) of UTF-8 with a few invalid bytes, each read as U+FFFD;
+    None when the bytes are not mostly UTF-8."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd") - data.count("\ufffd".encode())
+    good = sum(1 for char in text if char > "\x7f") - text.count("\ufffd")
+    if good < UTF8_GOOD_PER_BAD * bad:
+        return None
+    return text, f"utf-8 with {bad} undecodable byte{'s' * (bad != 1)} replaced"
 
 
 #: Mess ratio (charset_normalizer's measure of mojibake: odd accents,
@@ -192,19 +244,33 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str, bool]:
 #: right. Legacy English, French or German text in cp1252 measures 0; Russian
 #: in cp1251 read as cp1252 about 1.2, Greek in cp1253 1.0.
 CP1252_MESS_RATIO = 0.1
+#: Mess ratio of the cp1252 reading at which, with no better guess, the bytes
+#: are not taken for text at all (random bytes measure 3 to 4; KOI8-R Russian,
+#: which charset_normalizer cannot tell, 3.4: --encoding reads it).
+UNREADABLE_MESS_RATIO = 0.5
+#: Share of ASCII text bytes (letters, digits, punctuation, spaces, line
+#: breaks) under which undeclared, non-UTF-8 bytes are not taken for text:
+#: even an 8-bit non-Latin script spaces its words, breaks its lines and
+#: writes its figures in ASCII (Russian in cp1251 is about 17% ASCII, Greek
+#: in cp1253 about 15%); random high bytes are 0%.
+MIN_ASCII_SHARE = 0.02
+_ASCII_TEXT = bytes(range(0x20, 0x7F)) + b"\t\n\r\x0c"
 #: Bytes of a file charset_normalizer looks at when guessing.
 _GUESS_SAMPLE_BYTES = 64 * 1024
 
 
 def _guessed(data: bytes) -> tuple[str, str]:
     """The text of undeclared, non-UTF-8 bytes and the codec guessed for it."""
-    fallback = "latin-1" if _CP1252_UNDEFINED.intersection(data) else "cp1252"
-    text = data.decode(fallback)
+    fallback = "cp1252"
+    text = data.decode(fallback, errors=_AS_LATIN1)
     from charset_normalizer import from_bytes
     from charset_normalizer.md import mess_ratio
 
     sample = data[:_GUESS_SAMPLE_BYTES]
-    mess = mess_ratio(sample.decode(fallback), 1.0)
+    if len(sample.translate(None, _ASCII_TEXT)) > (1 - MIN_ASCII_SHARE) * len(sample):
+        raise ValueError("not text in any encoding dedupe can tell (give --encoding NAME if it is)")
+    # measured with the undefined bytes as spaces: a stray one is not mojibake
+    mess = mess_ratio(sample.decode(fallback, errors="replace").replace("\ufffd", " "), 1.0)
     if mess < CP1252_MESS_RATIO:
         return text, fallback
     for match in from_bytes(sample):
@@ -214,6 +280,8 @@ def _guessed(data: bytes) -> tuple[str, str]:
                 return data.decode(match.encoding), match.encoding
             except UnicodeDecodeError:
                 continue  # the sample decodes, the whole file does not
+    if mess >= UNREADABLE_MESS_RATIO:
+        raise ValueError("not text in any encoding dedupe can tell (give --encoding NAME if it is)")
     return text, fallback
 
 
@@ -344,12 +412,12 @@ def encoding_warning(path: str, metadata: Mapping[str, object]) -> str | None:
     """The one-line warning for an article whose encoding was guessed, else None.
 
     >>> encoding_warning("old.txt", {"encoding_guess": "cp1251"})
-    'old.txt: not UTF-8 and no charset declared: read as cp1251, a guess (--encoding sets it)'
+    'old.txt: not valid UTF-8 and no charset declared: read as cp1251, a guess (--encoding sets it)'
     """
     guess = metadata.get("encoding_guess")
     if not guess:
         return None
-    return f"{path}: not UTF-8 and no charset declared: read as {guess}, a guess (--encoding sets it)"
+    return f"{path}: not valid UTF-8 and no charset declared: read as {guess}, a guess (--encoding sets it)"
 
 
 def find_articles(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path | InputError]:
@@ -373,14 +441,10 @@ def find_articles(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path | In
         except OSError:  # cannot even stat it (a directory above is not searchable)
             is_dir, present = False, True  # read_document names the reason
         if is_dir:
-            found = sorted(
-                candidate
-                for candidate in path.rglob("*")
-                if candidate.suffix.lower() in ARTICLE_SUFFIXES
-                and _is_file(candidate)
-                and not any(part.startswith(".") for part in candidate.relative_to(path).parts)
-            )
-            if not found:
+            skipped: list[InputError] = []
+            found = sorted(_walk(path, skipped))
+            yield from skipped
+            if not found and not skipped:
                 yield InputError(given, "directory holds no .txt or .html articles")
             for candidate in found:
                 if os.path.realpath(candidate) not in seen:
@@ -411,6 +475,21 @@ def _read_stdin(encoding: str | None = None) -> Document:
         raise InputError(STDIN, f"standard input is over the {MAX_FILE_BYTES}-byte limit")
     text, used, guess = _decoded(STDIN, data, "empty standard input", encoding)
     return Document(STDIN, text, kind_of(STDIN, text), used, guess)
+
+
+def _walk(folder: Path, skipped: list[InputError]) -> Iterator[Path]:
+    """Article files under ``folder``, hidden entries left out; a subfolder
+    that cannot be listed is added to ``skipped`` (said, never silently lost)."""
+    def unreadable(error: OSError) -> None:
+        skipped.append(InputError(error.filename or folder, f"folder cannot be read ({error.strerror or error}); "
+                                                            "its articles are skipped"))
+
+    for root, folders, files in os.walk(folder, onerror=unreadable):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        for name in files:
+            candidate = Path(root, name)
+            if not name.startswith(".") and candidate.suffix.lower() in ARTICLE_SUFFIXES and _is_file(candidate):
+                yield candidate
 
 
 def _is_file(path: Path) -> bool:

@@ -16,6 +16,7 @@ formats each command offers: the CLI's choices come from them.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable, Sequence
@@ -52,19 +53,37 @@ def _passage_widths() -> tuple[int, int]:
     return max(16, (free - evidence) // 2), evidence
 
 
+#: What a terminal would act on rather than show: control characters (an
+#: escape sequence starts with ESC), DEL, the C1 controls and the bidi
+#: overrides that can make a line read other than it is.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print on one line of a terminal: each control
+    character written as its escape (a file name holding a newline, a title
+    holding an escape sequence).
+
+    >>> printable("evil\\nname\\x1b[31m.txt")
+    'evil\\\\nname\\\\x1b[31m.txt'
+    """
+    return _UNPRINTABLE.sub(lambda found: repr(found.group())[1:-1], text)
+
+
 def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
-    """``text`` on one line, cut to ``limit`` characters with an ellipsis.
+    """``text`` on one line, cut to ``limit`` characters with an ellipsis,
+    control characters escaped.
 
     >>> snippet("one\\ntwo three", 8)
     'one two…'
     """
-    flat = " ".join(text.split())
+    flat = printable(" ".join(text.split()))
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
 def label(article: Article, number: int) -> str:
     """A short name for tables: ``[n] file-stem``."""
-    return f"[{number + 1}] {Path(article.path).stem}"
+    return f"[{number + 1}] {printable(Path(article.path).stem)}"
 
 
 def comparison_tables(comparison: Comparison, directions: Sequence[Direction]) -> str:
@@ -159,14 +178,14 @@ def check_tables(verdicts: Sequence[Verdict], found: Sequence[Sequence[Finding]]
         candidate = verdict.candidate
         title = snippet(candidate.title, max(20, _width() - len(candidate.path) - 6)) if candidate.title else ""
         lines = [
-            f"== {candidate.path}" + (f" — {title}" if title else ""),
+            f"== {printable(candidate.path)}" + (f" — {title}" if title else ""),
             f"derivation: {verdict.derivation} ({verdict.coverage:.0%} of {candidate.words} words from sources)"
             + (f", rewording: {verdict.rewording}" if verdict.rewording else "")
             + f"; credits: {', '.join(verdict.credits) or 'none'}",
         ]
         lines.extend(f"warning: {warning}" for warning in verdict.warnings)
         if verdict.sources:
-            rows = [[use.publisher or "-", use.source.path, use.derivation, use.rewording or "-",
+            rows = [[printable(use.publisher or "-"), printable(use.source.path), use.derivation, use.rewording or "-",
                      f"{use.coverage:.0%}", f"{use.source_coverage:.0%}", "yes" if use.credited else "NO",
                      len(use.passages)] for use in verdict.sources]
             # a source path is never wrapped: it is there to be copied
@@ -218,7 +237,14 @@ def junit_report(verdicts: Sequence[Verdict], found: Sequence[Sequence[Finding]]
             failure.text = "\n".join(f.message for f in items)
         ElementTree.SubElement(case, "system-out").text = check_tables([verdict])
     ElementTree.indent(suites)
-    return ElementTree.tostring(suites, encoding="unicode", xml_declaration=True)
+    return _XML_FORBIDDEN.sub(lambda found: repr(found.group())[1:-1],
+                              ElementTree.tostring(suites, encoding="unicode", xml_declaration=True))
+
+
+#: Characters XML 1.0 forbids even escaped (a control character in a
+#: publisher's name, an undecodable byte of a file name): written as their
+#: Python escapes, so the report stays well-formed.
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def github_annotations(verdicts: Sequence[Verdict], found: Sequence[Sequence[Finding]],
@@ -284,8 +310,8 @@ def _properties(**values: object) -> str:
 
 def index_table(articles: Sequence[StoredArticle]) -> str:
     """``dedupe index list``: one row per indexed article."""
-    rows = [[a.id, a.path, snippet(a.title or "(untitled)", 48), a.publisher or "-", a.date or "-", a.words, a.added]
-            for a in articles]
+    rows = [[a.id, printable(a.path), snippet(a.title or "(untitled)", 48), printable(a.publisher or "-"),
+             printable(a.date or "-"), a.words, a.added] for a in articles]
     return tabulate(rows, headers=["id", "path", "title", "publisher", "date", "words", "added"])
 
 
@@ -310,7 +336,8 @@ def report_json(result: ReportResult) -> str:
 
 
 def check_text(result: CheckResult) -> str:
-    unread = [f"{problem.path}\ncould not be read: {problem.reason}\nFAILED" for problem in result.unread]
+    unread = [f"{printable(problem.path)}\ncould not be read: {printable(problem.reason)}\nFAILED"
+              for problem in result.unread]
     return "\n\n".join([check_tables(result.verdicts, result.findings), *unread]).strip()
 
 

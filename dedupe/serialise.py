@@ -16,6 +16,7 @@ other fields are extras and may grow. Vocabulary members are strings, spans
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -39,12 +40,26 @@ if TYPE_CHECKING:
 
 def to_json(data: Any) -> str:
     """JSON text as the CLI prints it: UTF-8 characters kept, indented."""
-    return json.dumps(data, ensure_ascii=False, indent=2)
+    return _encodable(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def to_json_line(data: Any) -> str:
     """One JSON Lines record: compact, on one line (newlines inside strings are escaped)."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return _encodable(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _encodable(text: str) -> str:
+    """JSON text with lone surrogates (a file name's undecodable bytes, as
+    Python keeps them) written as ``\\udcXX`` escapes, so the output is
+    valid UTF-8 whatever the names on disk.
+
+    >>> _encodable('{"path": "caf\\udce9.txt"}')
+    '{"path": "caf\\\\udce9.txt"}'
+    """
+    return _LONE_SURROGATE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
 
 
 def error_data(error: Any) -> dict[str, Any]:

@@ -238,3 +238,36 @@ def test_spun_sentence_moved_away_in_a_copy_is_carried_over_not_new():
     result = compare_texts({"copy": copy, "source": source})
     passages = [p for o in result.overlaps for p in o.passages]
     assert any(p.a.of(result.articles[0].text) == spun for p in passages)
+
+
+def test_a_sentence_repeated_hundreds_of_times_is_aligned_in_linear_work(monkeypatch):
+    """One sentence 250/500 times in two articles took 57/385 s: every copy was paired with every
+    other (n² pairs through LSH, alignment and passage building). Each sentence now meets at most
+    Settings.max_sentence_partners copies, those nearest its place, and the passage is the same:
+    four times the text, about four times the sentence pairs handed to alignment, not sixteen."""
+    import dedupe.comparison
+    from dedupe.cleaning import clean_text
+    from dedupe.comparison import compare, compare_against
+    from dedupe.model import Span
+
+    calls = {"n": 0}
+    original = dedupe.comparison.align
+
+    def counted(a, b, candidates, *args, **kwargs):
+        candidates = list(candidates)
+        calls["n"] += len(candidates)  # the sentence pairs handed to alignment
+        return original(a, b, candidates, *args, **kwargs)
+
+    monkeypatch.setattr(dedupe.comparison, "align", counted)
+    sentence = "Officials met in Geneva on Monday to discuss the future of the grain corridor across the Black Sea. "
+    work = {}
+    for times in (100, 400):
+        a = clean_text("Talks resumed.\n" + sentence * times, "a.txt")
+        b = clean_text("Talks went on.\n" + sentence * times, "b.txt")
+        whole = Span(15, 15 + len(sentence) * times - 1)
+        for name, found in (("report", compare([a, b]).overlaps), ("check", compare_against([a], [b]).overlaps)):
+            assert [(p.a, p.b, str(p.kind)) for p in found[0].passages] == [(whole, whole, "identical")]
+            work[name, times] = calls["n"]
+            calls["n"] = 0
+    for name in ("report", "check"):
+        assert work[name, 400] <= 5 * work[name, 100], work

@@ -71,14 +71,15 @@ def test_decode_cp1252_curly_quotes():
     assert decode_bytes(data) == ("“We are making progress,” said the café owner.", "cp1252")
 
 
-def test_decode_falls_back_to_latin1_when_cp1252_leaves_a_byte_undefined():
-    """0x81 is undefined in cp1252: the whole file is read as Latin-1 instead of failing."""
-    data = b"caf\xe9 \x81 \x93quoted\x94"
+def test_decode_reads_a_byte_cp1252_leaves_undefined_as_latin1_and_the_rest_as_cp1252():
+    """0x81 is undefined in cp1252: that byte is read as U+0081, the curly
+    quotes around it still as cp1252, one character per byte."""
+    data = b"The caf\xe9 \x81 owner said \x93we are open\x94 on Monday, and the mayor agreed."
     with pytest.raises(UnicodeDecodeError):
         data.decode("cp1252")
     text, encoding = decode_bytes(data)
-    assert encoding == "latin-1"
-    assert text == "café \x81 \x93quoted\x94"
+    assert encoding == "cp1252"
+    assert text == "The café \x81 owner said “we are open” on Monday, and the mayor agreed."
     assert len(text) == len(data)  # one character per byte: offsets stay exact
 
 
@@ -449,7 +450,7 @@ def test_an_undeclared_legacy_text_is_guessed_right_and_says_so(tmp_path, run_cl
     assert document.metadata["encoding_guess"] == codec
     code, out, err = run_cli("clean", story)
     assert code == 0 and out.strip() == text
-    assert err == (f"dedupe: {story}: not UTF-8 and no charset declared: read as {codec}, a guess "
+    assert err == (f"dedupe: {story}: not valid UTF-8 and no charset declared: read as {codec}, a guess "
                    "(--encoding sets it)\n")
 
 
@@ -481,8 +482,8 @@ def test_check_and_report_warn_about_guessed_candidates_and_sources(tmp_path, ru
     draft.write_bytes(RUSSIAN.encode("cp1251"))
     wire.write_text(seed_text("wapo"), encoding="utf-8")
     _, _, err = run_cli("check", draft, "--against", wire)
-    assert f"dedupe: {draft}: not UTF-8 and no charset declared: read as cp1251" in err
+    assert f"dedupe: {draft}: not valid UTF-8 and no charset declared: read as cp1251" in err
     _, _, err = run_cli("report", draft, wire)
-    assert f"dedupe: {draft}: not UTF-8 and no charset declared: read as cp1251" in err
+    assert f"dedupe: {draft}: not valid UTF-8 and no charset declared: read as cp1251" in err
     _, _, err = run_cli("report", draft, wire, "--encoding", "cp1251")
     assert "a guess" not in err

@@ -895,3 +895,16 @@ def test_concurrent_writers_and_readers(redis_url, seeds, tmp_path):
     assert len({a.id for a in listed}) == len({a.content_hash for a in listed}) == len(listed)
     assert [a.id for a in listed] == sorted(a.id for a in listed)
     assert assert_complete(redis_url) == len(listed)
+
+
+def test_a_foreign_member_in_a_key_set_is_a_damaged_index(built, seeds):
+    """A member that is not an article id (crafted, or written by something else) used to be an
+    AttributeError or ValueError, exit 3; it is the corrupt-index error naming the index."""
+    r = _client(built)
+    for redis_key in r.scan_iter(match=b"dedupe:key:*", count=1000):
+        r.sadd(redis_key, b"dedupe:garbage")
+    r.close()
+    with open_index(built) as index, pytest.raises(StoreCorruptError) as error:
+        index.check([seeds["wapo"]])
+    assert "index is damaged: a set holds b'dedupe:garbage', not an article id" in _one_line(error)
+    assert built.split("?")[0] in str(error.value)

@@ -514,6 +514,11 @@ def test_bench_startup():
     assert "median wall time (s)" in out and "dedupe index list" in out
 
 
+def test_fuzz_properties():
+    out = run_script("fuzz_properties.py", "--examples", 3)
+    assert "3 passed" in out
+
+
 def test_screenshot_report(tmp_path):
     """The README's picture of the seeds' report, taken in headless Chromium."""
     if not shutil.which("chromium") and not os.environ.get("CI"):

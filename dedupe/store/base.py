@@ -276,16 +276,23 @@ def article_from_columns(path: str, text: str, body: str, debris: str, kind: str
     >>> article_from_columns(c["path"], c["text"], c["body"], c["debris"], c["kind"], c["title"], c["metadata"]) == a
     True
     """
-    return Article(
-        path=path,
-        text=text,
-        body=tuple(Span(start, end) for start, end in json.loads(body)),
-        debris=tuple(Debris(Span(start, end), DebrisReason(reason), said)
-                     for start, end, reason, said in json.loads(debris)),
-        kind=ArticleKind(kind),
-        title=title,
-        metadata=MappingProxyType(json.loads(metadata)),
-    )
+    try:
+        article = Article(
+            path=path,
+            text=text,
+            body=tuple(Span(start, end) for start, end in json.loads(body)),
+            debris=tuple(Debris(Span(start, end), DebrisReason(reason), said)
+                         for start, end, reason, said in json.loads(debris)),
+            kind=ArticleKind(kind),
+            title=title,
+            metadata=MappingProxyType(json.loads(metadata)),
+        )
+        spans = [*article.body, *(item.span for item in article.debris)]
+        if not isinstance(text, str) or any(span.start < 0 or span.end > len(text) for span in spans):
+            raise ValueError("a span lies outside the text")
+    except (ValueError, TypeError, RecursionError, AttributeError) as error:  # JSONDecodeError is a ValueError
+        raise StoreCorruptError(f"index is damaged: stored article {path!r} cannot be read ({error})") from None
+    return article
 
 
 def now() -> str:

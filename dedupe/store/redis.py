@@ -213,7 +213,10 @@ def parse_redis_url(url: str) -> RedisURL:
     ...
     dedupe.store.base.StoreURLError: bad index URL 'redis://localhost/zero': the path is the database number, as in redis://HOST:PORT/0
     """
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as error:  # an unclosed IPv6 bracket, say
+        raise StoreURLError(f"bad index URL {url!r}: {error}") from None
     if parts.scheme.lower() not in SCHEMES:
         raise StoreURLError(f"bad index URL {url!r}: not a redis:// or rediss:// URL")
     try:
@@ -658,8 +661,16 @@ class RedisIndex:
         with self._errors():
             for start in range(0, len(probes), _CHUNK):
                 for members in self.buckets.getmany(*probes[start:start + _CHUNK]):
-                    found.update(int(member) for member in members)
+                    found.update(self._member_id(member) for member in members)
         return found
+
+    def _member_id(self, member: bytes) -> int:
+        """An article id kept in a set; anything else there is damage (a crafted or foreign member)."""
+        try:
+            return int(member)
+        except (TypeError, ValueError):
+            raise StoreCorruptError(f"{self.location}: index is damaged: a set holds {member[:40]!r}, "
+                                    "not an article id") from None
 
     def same_text(self, ids: Collection[int]) -> list[int]:
         """``ids`` (those indexed) plus the articles with the same cleaned text, ascending."""
@@ -669,7 +680,7 @@ class RedisIndex:
             present = {i for i, digest in zip(ids, digests) if digest is not None}
             distinct = list({_text(digest) for digest in digests if digest is not None})
             for members in self._pipelined(distinct, lambda pipe, d: pipe.smembers(self.keys.body(d))):
-                present.update(int(member) for member in members)
+                present.update(self._member_id(member) for member in members)
         return sorted(present)
 
     def load(self, ids: Sequence[int]) -> list[Article]:

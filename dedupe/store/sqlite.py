@@ -83,6 +83,7 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from dedupe import __version__
 from dedupe.fingerprints import Fingerprinted, fingerprint
@@ -95,6 +96,7 @@ from dedupe.store.base import (
     StoreError,
     StoreLockedError,
     StoreMissingError,
+    StoreURLError,
     article_columns,
     article_from_columns,
     body_hash,
@@ -122,6 +124,11 @@ GENERATION_BITS = 17
 GENERATION_SIZE = 1 << GENERATION_BITS
 #: Characters of ``PRAGMA quick_check`` findings kept in a one-line report.
 _CHECK_CHARS = 240
+#: An index up to this size is checked (``PRAGMA quick_check``, about a
+#: second per 500 MB here) before this process first writes to it, so that
+#: nothing is added to or removed from a damaged file. A larger one is
+#: checked only where SQLite reads it; ``dedupe index stats`` checks it all.
+VERIFY_MAX_BYTES = 256 * 1024 * 1024
 #: What ``stats`` counts: report key -> table.
 _COUNTED = {"articles": "articles", "buckets": "buckets", "terms": "terms"}
 _SENTENCES_KEY = "sentences"
@@ -156,8 +163,12 @@ SCHEMA = (
     "CREATE TABLE terms (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID",
 )
 _PROBE_TABLE = "CREATE TEMP TABLE IF NOT EXISTS probe (key INTEGER PRIMARY KEY)"
-# Each probe key sought in each generation 0..? (a recursive CTE counts them).
-_LOOKUP = ("WITH RECURSIVE generation (n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM generation WHERE n < ?) "
+# Each probe key sought in each generation that holds keys: a recursive CTE hops from one generation
+# to the next through the primary key (one seek each), so an id far beyond the others (a crafted or
+# damaged row near 2**63) costs one more generation, not 2**43 empty ones.
+_LOOKUP = ("WITH RECURSIVE generation (n) AS (SELECT min(generation) FROM buckets UNION ALL "
+           "SELECT (SELECT min(generation) FROM buckets WHERE generation > g.n) FROM generation AS g "
+           "WHERE g.n IS NOT NULL) "
            "SELECT b.article_id FROM temp.probe AS p CROSS JOIN generation AS g CROSS JOIN buckets AS b "
            "ON b.generation = g.n AND b.key = p.key")
 _LIST_COLUMNS = "id, path, title, publisher, date, words, content_hash, added"
@@ -196,6 +207,8 @@ class SQLiteIndex:
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._closed = False
+        self._verified = False
+        self.read_only = False
         try:
             self._open(settings, create)
         except BaseException:
@@ -205,10 +218,23 @@ class SQLiteIndex:
     # --- opening --------------------------------------------------------------
 
     def _open(self, settings: Settings | None, create: bool) -> None:
+        if self.path.strip() in ("", ":memory:") or self.path.startswith("file:"):
+            # SQLite would open a throwaway database that vanishes with the process: every add lost
+            raise StoreURLError(f"{self.path!r} is not an index file: give a file path (an unset variable?)")
+        if os.path.isdir(self.path):
+            raise StoreURLError(f"{self.path}: is a directory, not an index file")
+        # SQLite in WAL mode must create a -shm file beside the index even to read it; where the
+        # folder cannot be written (a read-only mount, an archive shared read-only) the index is
+        # opened immutable: it can be checked against, not changed.
+        self.read_only = os.path.exists(self.path) and not os.access(os.path.dirname(self.path) or ".", os.W_OK)
         if not os.path.exists(self.path):
             if not create:
                 raise StoreMissingError(f"no index at {self.path}; create it with `dedupe index add`")
-            os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
+            folder = os.path.dirname(self.path) or "."
+            try:
+                os.makedirs(folder, exist_ok=True)
+            except OSError as error:
+                raise StoreError(f"{folder}: cannot create the index folder: {error.strerror or error}") from None
         else:
             problem = file_problem(self.path)
             if problem:
@@ -249,8 +275,10 @@ class SQLiteIndex:
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
         if connection is None:
             with self._errors():
-                connection = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None,
-                                             check_same_thread=False)
+                target = f"file:{quote(os.path.abspath(self.path))}?mode=ro&immutable=1" \
+                    if self.read_only else self.path
+                connection = sqlite3.connect(target, timeout=self.timeout, isolation_level=None,
+                                             check_same_thread=False, uri=self.read_only)
                 connection.execute("PRAGMA synchronous=NORMAL")
                 # Adds touch bucket pages with random keys all over the
                 # newest generation: a larger page cache, and checkpoints
@@ -281,6 +309,14 @@ class SQLiteIndex:
         """One ``BEGIN IMMEDIATE`` transaction: committed if the block ends,
         rolled back if anything (even KeyboardInterrupt) leaves it."""
         connection = self._connection()
+        if not self._verified:
+            self._verified = True
+            if os.path.getsize(self.path) <= VERIFY_MAX_BYTES:
+                with self._errors():
+                    problem = _quick_check(connection)
+                if problem:
+                    raise StoreCorruptError(f"{self.path}: index is damaged ({problem}); nothing was written. "
+                                            "Rebuild it, or restore a copy")
         with self._errors():
             connection.execute("BEGIN IMMEDIATE")
             try:
@@ -413,7 +449,7 @@ class SQLiteIndex:
             # CROSS JOINs keep the probe (small) as the outer loop: one seek
             # of buckets per key and generation. Rows are distinct (key,
             # article) pairs, so counting them counts shared keys.
-            found = Counter(row[0] for row in connection.execute(_LOOKUP, (last >> GENERATION_BITS,)))
+            found = Counter(row[0] for row in connection.execute(_LOOKUP))
             connection.execute("DELETE FROM temp.probe")
         return found
 
@@ -550,6 +586,9 @@ def _select_in(connection: sqlite3.Connection, query: str, values: Sequence[Any]
 
 def _operational(path: str, error: sqlite3.OperationalError, timeout: float) -> StoreError:
     message = str(error)
+    if "readonly database" in message:
+        return StoreError(f"{path}: the index is read-only here (its file or folder cannot be written): "
+                          "it can be checked against, not changed")
     if "locked" in message or "busy" in message:
         return StoreLockedError(f"{path}: index is locked by another writer (waited {timeout:g} s); try again later")
     if message.startswith(("no such table", "no such column")):
