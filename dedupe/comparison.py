@@ -32,12 +32,17 @@ from dedupe.settings import DEFAULT_SETTINGS, Settings
 WeightsFor = Callable[[Sequence[frozenset[str]]], Mapping[str, float]]
 
 
+class TooManyPairsError(ValueError):
+    """More pairs of articles share passages than ``Settings.max_overlapping_pairs``."""
+
+
 def compare(articles: Sequence[Article], settings: Settings = DEFAULT_SETTINGS) -> Comparison:
     """Find the passages each pair of articles shares.
 
     One LSH index over all sentences of all articles proposes candidates, so
     the cost grows with the number of similar sentences, not with the square
-    of the number of articles.
+    of the number of articles. Raises :class:`TooManyPairsError` past
+    ``settings.max_overlapping_pairs`` overlapping pairs (memory grows with them).
     """
     table = sentence_table(articles, settings)
     owners, local = table.owners, table.local
@@ -54,6 +59,11 @@ def compare(articles: Sequence[Article], settings: Settings = DEFAULT_SETTINGS) 
         passages = align(table.sides[a], table.sides[b], pairs, weights, settings)
         if passages:
             overlaps.append(Overlap(a, b, tuple(passages)))
+            if len(overlaps) > settings.max_overlapping_pairs:
+                raise TooManyPairsError(
+                    f"over {settings.max_overlapping_pairs:,} pairs of the {len(articles):,} articles share passages: "
+                    "they are largely one text. Check them one at a time against an index (dedupe index add, "
+                    "dedupe check --index), or raise --set max_overlapping_pairs=N")
     return Comparison(tuple(articles), tuple(overlaps), tuple(tuple(side.sentences) for side in table.sides), settings)
 
 

@@ -164,6 +164,13 @@ class Settings:
     #: copy that aligns is the one in the same place, and news copies
     #: seldom repeat a sentence more than twice.
     max_sentence_partners: int = 8
+    #: A report stops with an error past this many overlapping pairs of
+    #: articles: each pair found is kept for the output (about 17 KB for a
+    #: one-sentence pair, more for articles), so N near-identical files grow
+    #: memory with N² (1,000 one-line files took 3.9 GB; 20,000 would need a
+    #: terabyte). 100,000 pairs is a couple of GB; a collection that is
+    #: largely one text is better checked against an index, one at a time.
+    max_overlapping_pairs: int = 100_000
     #: Matched sentences this close (in sentences) on both sides merge into
     #: one passage.
     merge_gap: int = 1
