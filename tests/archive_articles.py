@@ -18,7 +18,7 @@ from dedupe.settings import Settings
 from dedupe.verdicts import judge
 from conftest import SEEDS, seed_text
 
-SUBPROCESS_TIMEOUT = 60
+SUBPROCESS_TIMEOUT = 300
 _SYLLABLES = "ka lo mi ne ru ta vo zi be do fu ga hi ju ko la ma no pe qui sa te wu xe yo".split()
 #: An index banding as dense as ``--against``'s in-memory LSH, and any shared
 #: key enough: an index with these settings shortlists every source

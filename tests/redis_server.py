@@ -30,7 +30,7 @@ from pathlib import Path
 import pytest
 
 #: Seconds to wait for a server to answer PING, or to exit.
-START_TIMEOUT = 10.0
+START_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
 
 

@@ -597,7 +597,7 @@ def test_server_gone_mid_add_leaves_no_partial_article(make_redis_server, seeds,
         started = time.monotonic()
         with pytest.raises(RedisUnavailableError) as error:
             index.add(seeds["bbc"])
-        assert time.monotonic() - started < 5
+        assert time.monotonic() - started < 60  # no hang: the dead socket fails, however slow the machine
         message = _one_line(error)
         assert message.startswith(f"{url}: Redis server unreachable or gone away (")
         assert isinstance(error.value, StoreError)

@@ -485,7 +485,8 @@ def test_locked_index_fails_after_the_timeout(built, seeds):
             started = time.monotonic()
             with pytest.raises(StoreLockedError) as error:
                 index.add(clean_text(seeds["bbc"].text + "\nOne more line.", "more.txt"))
-            assert 0.25 < time.monotonic() - started < 5
+            # waited its timeout, and did not hang (the upper bound is a hang guard: CI machines are shared)
+            assert 0.25 < time.monotonic() - started < 60
             assert "locked by another writer" in _one_line(error)
             edited = clean_text(light_edit(seeds["bbc"].text), "edited.txt")
             assert index.candidates([edited]).overlaps  # readers are not blocked (WAL)
