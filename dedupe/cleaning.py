@@ -32,8 +32,9 @@ line that recurs across many articles of one site) is learned in
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any
@@ -61,28 +62,100 @@ _I = re.IGNORECASE
 _QUOTES = "\"“”«»„"
 _BULLETS = "•·▪►‣◦*-–—>|"
 
-_INLINE_RULES: tuple[tuple[DebrisReason, re.Pattern[str]], ...] = (
+# WordPress-style shortcodes: lowercase names with - or _, names with
+# attributes, or well-known embed names. "[Ukraine]" or "[sic]" inside a
+# quote is editorial insertion and never matches. Paired embeds ("[caption
+# ...]...[/caption]") go whole, with what they hold; see _embed_shortcodes.
+_PAIRED_EMBEDS = ("caption", "embed", "video", "audio", "gallery", "tweet", "youtube")
+_EMBED_OPENING = re.compile(rf"\[({'|'.join(_PAIRED_EMBEDS)})\b")
+_EMBED_TAG = re.compile(
+    r"\[/?[a-z][a-z0-9]*(?:[-_][a-z0-9]+)+(?:\s[^\[\]]*)?\]"
+    r"|\[/?[a-z][a-z0-9_-]*\s+[a-z_-]+\s*=[^\[\]]*\]"
+    r"|\[/?(?:caption|embed|gallery|video|audio|playlist|tweet|youtube|instagram|iframe|contact-form)\b[^\[\]]*\]"
+)
+
+
+def _pattern_spans(pattern: re.Pattern[str]) -> Callable[[str], Iterator[tuple[int, int]]]:
+    """The spans of ``pattern``'s matches in a line, as an inline rule gives them."""
+    return lambda line: (match.span() for match in pattern.finditer(line))
+
+
+def _embed_shortcodes(line: str) -> Iterator[tuple[int, int]]:
+    """Spans of embed shortcodes in ``line``, left to right, never overlapping.
+
+    At each place, a paired embed (an opening ``[video ...]`` whose closing
+    ``[/video]`` comes later in the line) goes whole, else a single tag
+    (:data:`_EMBED_TAG`). One regex with a lazy ``.*?[/video]`` says the same,
+    but reads to the end of the line from every opening that is never closed:
+    a line of 16,000 ``[video]`` took 33 s. Here each opening looks up the
+    next ``]`` and the next closing of its name, which only move forward, so
+    the line is read a fixed number of times.
+    """
+    pairs = list(_paired_embeds(line))
+    pair = 0  # the first pair not yet passed
+    tag = _EMBED_TAG.search(line)  # the first single tag at or after ``position``
+    position = 0
+    while True:
+        while pair < len(pairs) and pairs[pair][0] < position:
+            pair += 1
+        if pair == len(pairs):  # single tags only from here
+            yield from (found.span() for found in _EMBED_TAG.finditer(line, position))
+            return
+        if tag is not None and tag.start() < position:
+            tag = _EMBED_TAG.search(line, position)
+        found = pairs[pair] if tag is None or pairs[pair][0] <= tag.start() else tag.span()
+        yield found
+        position = found[1]
+
+
+def _paired_embeds(line: str) -> Iterator[tuple[int, int]]:
+    """Every opening of a paired embed that is closed later in ``line``,
+    from the opening to the end of its first closing."""
+    ahead: dict[str, int] = {}  # a needle's next place at or after the last lookup (-1: none)
+
+    def following(needle: str, start: int) -> int:
+        found = ahead.get(needle)
+        if found is None or 0 <= found < start:  # lookups only move forward: the result stays good
+            found = ahead[needle] = line.find(needle, start)
+        return found
+
+    closed = {name for name in _PAIRED_EMBEDS if f"[/{name}]" in line}
+    for opening in _EMBED_OPENING.finditer(line) if closed else ():
+        if opening.group(1) not in closed:
+            continue
+        bracket = following("]", opening.end())
+        if bracket < 0:
+            return
+        closing = f"[/{opening.group(1)}]"
+        end = following(closing, bracket + 1)
+        if end >= 0:
+            yield opening.start(), end + len(closing)
+
+
+_INLINE_RULES: tuple[tuple[DebrisReason, Callable[[str], Iterable[tuple[int, int]]]], ...] = (
     # Legacy wire archives end each paragraph with "<" (their lines are
     # hard-wrapped, with no blank lines between paragraphs) and carry stray
     # control characters. Cutting the marker also ends the paragraph: the
     # next line no longer runs on from this one.
-    (DebrisReason.LAYOUT_MARKER, re.compile(r"(?:(?<=\s)|^)<$|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+")),
-    (DebrisReason.AD_MARKER, re.compile(r"\[\s*(?:ad|ads|advert|advertisement|adsense|banner)[\s_-]*\d*\s*\]", _I)),
-    # WordPress-style shortcodes: lowercase names with - or _, names with
-    # attributes, or well-known embed names. "[Ukraine]" or "[sic]" inside a
-    # quote is editorial insertion and never matches.
-    (
-        DebrisReason.EMBED_SHORTCODE,
-        re.compile(
-            r"\[(caption|embed|video|audio|gallery|tweet|youtube)\b[^\]]*\].*?\[/\1\]"
-            r"|\[/?[a-z][a-z0-9]*(?:[-_][a-z0-9]+)+(?:\s[^\[\]]*)?\]"
-            r"|\[/?[a-z][a-z0-9_-]*\s+[a-z_-]+\s*=[^\[\]]*\]"
-            r"|\[/?(?:caption|embed|gallery|video|audio|playlist|tweet|youtube|instagram|iframe|contact-form)\b[^\[\]]*\]"
-        ),
-    ),
+    (DebrisReason.LAYOUT_MARKER, _pattern_spans(re.compile(r"(?:(?<=\s)|^)<$|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+"))),
+    # "[ad]", "[ad_1]", "[ advert 2 ]". The padding before a number and
+    # after it are one class followed by the other ([\s_-]*\d*\s* would
+    # let a long run of spaces split between them in quadratically many ways).
+    (DebrisReason.AD_MARKER, _pattern_spans(
+        re.compile(r"\[\s*(?:ad|ads|advert|advertisement|adsense|banner)[\s_-]*(?:\d+\s*)?\]", _I))),
+    (DebrisReason.EMBED_SHORTCODE, _embed_shortcodes),
 )
 
-_NAME = r"[A-Z][\w.'’-]*(?:\s+(?:de|van|von|da|bin|al|el|[A-Z][\w.'’-]*)){0,3}"
+# A word of a name: [A-Z][\w.'’-]*, written so that it is not cut at every
+# hyphen. A byline's tail may start at a hyphen inside it ("By Jane
+# Doe-Reuters"); tried at each hyphen of an "A-A-A-..." word against the rest
+# of the line, that is quadratic. The tail can start only at the first "-"
+# before a capital (where a later one would match, this one does too), or at
+# a "-" before a lowercase word; after the first "-" and capital the word is
+# read to its end at once (possessive: nothing after a name starts with a
+# character of the word).
+_NAME_WORD = r"[A-Z][\w.'’]*(?:-(?![A-Z])[\w.'’]*)*(?:-[A-Z][\w.'’-]*+)?"
+_NAME = rf"{_NAME_WORD}(?:\s+(?:de|van|von|da|bin|al|el|{_NAME_WORD})){{0,3}}"
 _NAMES = rf"{_NAME}(?:(?:\s*,\s*|\s+and\s+|\s*&\s*){_NAME})*"
 _SOCIAL = (r"(?:facebook|twitter|x|whatsapp|linkedin|e-?mail|reddit|telegram|pinterest|messenger|tumblr|flipboard|"
            r"instagram|tiktok|youtube|threads|bluesky|mastodon|snapchat|copy link|print|sms)")
@@ -107,8 +180,14 @@ def _rule(reason: str, pattern: str, flags: int = _I, **options: Any) -> _LineRu
     return _LineRule(DebrisReason(reason), re.compile(pattern, flags), **options)
 
 
-# Checked in order against a line stripped of whitespace and list bullets;
-# the first full match wins.
+# Checked in order against a line's core (stripped of list bullets, its
+# whitespace runs made single spaces); the first full match wins. A rule is
+# tried only on lines of at most its ``max_words`` words, which bounds the
+# words but not the characters (a 100 KB "word"), so no rule may read a
+# line more than a fixed number of times: in the photo-credit rule, "[\w .]++"
+# is possessive, for "AP via viavia...via" could otherwise be split between
+# "via" groups in quadratically many ways (in a core, every space is in
+# [\w .], so a "via" group after it adds nothing the first does not match).
 _LINE_RULES: tuple[_LineRule, ...] = (
     _rule("ad-marker", r"(?:advertisements?|advertising|sponsored(?: content)?|ads?|promoted|"
           r"story continues below(?: advertisement)?|scroll to continue(?: with content)?|"
@@ -166,7 +245,7 @@ _LINE_RULES: tuple[_LineRule, ...] = (
           r"(?:photo|photograph|image|picture|pic|illustration|graphic|photo credit|image credit|credit)s?\s*(?:by)?\s*[:/]\s*.{1,80}|"
           r"\(?(?:photos?|images?|pictures?)\s+(?:by|courtesy of)\s+.{1,80}|"
           r"\(?(?:.{0,60}/)?(?:getty images|afp|ap photo|ap|reuters|epa(?:-efe)?|shutterstock|alamy|bloomberg)"
-          r"(?:\s*(?:/|via)\s*[\w .]+){0,2}\)?", max_words=20),
+          r"(?:\s*(?:/|via)\s*[\w .]++){0,2}\)?", max_words=20),
     _rule("media-caption", r"(?:(?:video|image|media|photo|picture|audio|graphic|gallery)\s+(?:title|caption|description)|"
           r"caption|media caption|image caption)\s*[,:].*|(?:video|audio)\s+(?:duration\s*)?\d{1,2}:\d{2}.*|"
           r"(?:▶|►)?\s*(?:play|watch) (?:video|the video)\W*", max_words=60),
@@ -313,7 +392,7 @@ def _clean(text: str, path: str, kind: ArticleKind, metadata: dict[str, Any], se
             body[-1] = body[-1].union(line.span)
         else:
             body.append(line.span)
-    debris.sort(key=lambda item: item.span)
+    debris.sort(key=lambda item: (item.span.start, item.span.end))
     if not body:
         raise CleaningError(f"nothing left after cleaning: all {len(debris)} pieces are debris")
     metadata.update(_kept_metadata(debris))
@@ -368,17 +447,22 @@ def _mark_wrapped(lines: list[_Line]) -> None:
 
 
 def _cut_inline(text: str, line: Span, debris: list[Debris]) -> list[Span]:
-    """Cut inline markers out of one line; return what is left of it."""
-    cuts: list[tuple[int, int, DebrisReason]] = []
+    """Cut inline markers out of one line; return what is left of it.
+
+    A rule's match that overlaps a cut of an earlier rule is left alone; the
+    overlap is found by bisection (checked against every earlier cut, a line
+    of thousands of markers was quadratic)."""
+    cuts: list[tuple[int, int, DebrisReason]] = []  # sorted, never overlapping
     segment = line.of(text)
-    for reason, pattern in _INLINE_RULES:
-        for match in pattern.finditer(segment):
-            start, end = line.start + match.start(), line.start + match.end()
-            if not any(start < c_end and c_start < end for c_start, c_end, _ in cuts):
-                cuts.append((start, end, reason))
+    for reason, find in _INLINE_RULES:
+        found = [(line.start + start, line.start + end, reason) for start, end in find(segment)]
+        if cuts and found:
+            starts = [start for start, _, _ in cuts]
+            found = [cut for cut in found if not _overlaps(cuts, starts, cut[0], cut[1])]
+        cuts = sorted(cuts + found) if cuts else found  # a rule's matches come in order
     pieces: list[Span] = []
     position = line.start
-    for start, end, reason in sorted(cuts):
+    for start, end, reason in cuts:
         debris.append(Debris(Span(start, end), reason, text[start:end]))
         piece = strip_span(text, position, start)
         if piece is not None:
@@ -388,6 +472,14 @@ def _cut_inline(text: str, line: Span, debris: list[Debris]) -> list[Span]:
     if piece is not None:
         pieces.append(piece)
     return pieces
+
+
+def _overlaps(cuts: list[tuple[int, int, DebrisReason]], starts: list[int], start: int, end: int) -> bool:
+    """Whether ``[start, end)`` overlaps one of ``cuts`` (sorted, never overlapping,
+    their starts in ``starts``). Only the last cut starting before ``end`` can:
+    any earlier one ends before that one starts."""
+    before = bisect.bisect_left(starts, end) - 1
+    return before >= 0 and cuts[before][1] > start
 
 
 def _core(line: str) -> str:

@@ -45,11 +45,12 @@ naming the outlet is exactly the attribution a reuse check looks for.
 from __future__ import annotations
 
 import functools
+import importlib
 import re
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from dedupe.hosts import hostname
 from dedupe.model import Article, Span
@@ -185,7 +186,9 @@ SEARCHED_DEBRIS: tuple[str, ...] = ("source-credit", "sign-off", "byline", "copy
 _LEAD = r"(?:the\s+|https?://(?:www\.)?|www\.)?"  # between the wording and the name
 _NAME = r"[A-Z][\w.'’-]*(?:\s+(?:de|van|von|da|bin|al|el|[A-Z][\w.'’-]*)){0,3}"
 _NAMES = rf"{_NAME}(?:(?:\s*,\s*|\s+and\s+|\s*&\s*){_NAME}){{0,4}}"
-_BULLETS = r"[ \t•·▪*>|–—-]*"
+# Possessive: what follows bullets never starts with one, and a long run of
+# spaces would otherwise be shared with a following \s* in every way.
+_BULLETS = r"[ \t•·▪*>|–—-]*+"
 _NOUNS = (r"(?:report|reporting|story|article|investigation|analysis|exclusive|review|tally|count|calculation"
           r"|poll|survey|documentary)")
 _REPORT_OF = rf"(?:(?:a|an|the)\s+(?:[\w-]+\s+){{0,2}}?{_NOUNS}s?\s+(?:by|in|from|of|on)\s+)"
@@ -196,11 +199,22 @@ _ACRONYM = r"(?:\s*\([A-Za-z/.-]{1,12}\))?"  # "Deutsche Welle (DW) reported"
 _SENTENCE_END = r"(?<=[.!?…\"”])"
 
 
+#: A copyright notice is read over at most this many signs ("Copyright",
+#: "©", "(c)") before its year and holder: real ones have one or two. A
+#: search for a notice ending at a name starts at every sign of a run; with
+#: no bound each start read the rest of the run (a context of 300 "©" cost
+#: 8 ms a name). A longer run is still a notice, from its last signs.
+COPYRIGHT_MAX_SIGNS = 4
+
+
 class _Form(NamedTuple):
     form: str
     before: re.Pattern[str] | None
     after: re.Pattern[str] | None
     line_start: bool = False  # ``before`` is anchored at the start of the line
+    #: Words one of each set of which ``before`` must hold (see :func:`_needed_words`),
+    #: each set as the words lowercased and matched regardless of case, then the others.
+    needs: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
 
 
 def _form(form: str, before: str | None = None, after: str | None = None, *, line_start: bool = False,
@@ -210,7 +224,83 @@ def _form(form: str, before: str | None = None, after: str | None = None, *, lin
         re.compile(before + r"\Z", flags) if before is not None else None,
         re.compile(r"\A" + after, flags) if after is not None else None,
         line_start,
+        _needed_words(before, flags) if before is not None else (),
     )
+
+
+def _needed_words(pattern: str, flags: int) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    """Sets of words such that every match of ``pattern`` holds a word of
+    each set; each set as the words that match regardless of case
+    (lowercased), then those that match as written. No sets when the pattern
+    needs no word (or cannot be read).
+
+    A form's ``before`` pattern is searched in every name's context; most
+    contexts hold none of the words its wording needs ("told", "according",
+    "citing"), and looking for a few words is far cheaper than a search that
+    tries the pattern at each of some 300 places. The words are read off the
+    parsed pattern, so they cannot drift from it: a run of literal
+    characters (or a class of a few) is needed; so is what each element of a
+    sequence needs; of alternatives, one of each one's most selective words;
+    of a repeat, what its body needs if it must occur.
+    """
+    try:  # the re module's own parser and its vocabulary
+        parser, sre = importlib.import_module("re._parser"), importlib.import_module("re._constants")
+    except ImportError:  # pragma: no cover - there since Python 3.11
+        return ()
+    Words = frozenset[tuple[str, bool]]
+
+    def word(text: str, flags: int) -> tuple[str, bool] | None:
+        if not flags & re.IGNORECASE:
+            return text, False
+        # Regardless of case, only ASCII letters' other forms are known (_ASCII_FOLDS).
+        return (text.lower(), True) if all(c.isascii() or c.lower() == c.upper() for c in text) else None
+
+    def needed(items: list[tuple[Any, Any]], flags: int) -> list[Words]:
+        sets: list[Words] = []
+        run = ""
+        for op, value in [*items, (None, None)]:
+            if op is sre.LITERAL and isinstance(value, int):
+                run += chr(value)
+                continue
+            if run:
+                found = word(run, flags)
+                sets += [frozenset({found})] if found else []
+                run = ""
+            if op is sre.SUBPATTERN:
+                _, add, remove, sub = value
+                sets += needed(sub.data, (flags | add) & ~remove)
+            elif op is sre.ATOMIC_GROUP:
+                sets += needed(value.data, flags)
+            elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+                least, _, sub = value
+                sets += needed(sub.data, flags) if least >= 1 else []
+            elif op is sre.BRANCH:
+                each = [sorted(needed(branch.data, flags), key=selective, reverse=True) for branch in value[1]]
+                if all(each):  # a word of each alternative's first set, of their second, ...
+                    sets += [frozenset().union(*(found[min(n, len(found) - 1)] for found in each))
+                             for n in range(max(map(len, each)))]
+            elif op is sre.IN and all(kind is sre.LITERAL for kind, _ in value):
+                chars = [word(chr(code), flags) for _, code in value]
+                sets += [frozenset(char for char in chars if char)] if all(chars) else []
+        return sets
+
+    def selective(words: Words) -> tuple[int, int]:
+        return min(len(text) for text, _ in words), -len(words)
+
+    try:
+        sets = needed(parser.parse(pattern, flags).data, flags)
+    except Exception:  # pragma: no cover - a parser of another shape: no words, look everywhere
+        return ()
+    distinct = sorted(set(sets), key=selective, reverse=True)
+    return tuple((tuple(sorted(text for text, ignore in words if ignore)),
+                  tuple(sorted(text for text, ignore in words if not ignore))) for words in distinct)
+
+
+#: Characters outside ASCII that the re module matches to ASCII letters
+#: regardless of case (İ and ı to i, ſ to s, the Kelvin sign to k), made
+#: ASCII before a context is lowercased for :func:`_needed_words`' words;
+#: ``test_ascii_folds_are_all_there`` checks the list against the re module.
+_ASCII_FOLDS = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
 
 
 _FORMS: tuple[_Form, ...] = (
@@ -222,7 +312,8 @@ _FORMS: tuple[_Form, ...] = (
           r"|\b(?:getty\s+images|shutterstock|epa(?:-efe)?|pool)\s*(?:/|via)\s*"),
     _form("photo-credit", None, r"(?:\s*(?:Photos?|Pictures?|Images|Video|TV)\b|\s+via\s+Getty"
           r"|\s*/\s*(?:Getty\s+Images|Pool\b|[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,3}))", flags=0),
-    _form("copyright", rf"(?:(?:\bcopyright\b|©|\(c\))\s*)+(?:\d{{4}}(?:\s*[-–/]\s*\d{{4}})?\s*,?\s*)?{_LEAD}"),
+    _form("copyright", rf"(?:(?:\bcopyright\b|©|\(c\))\s*){{1,{COPYRIGHT_MAX_SIGNS}}}+"
+          rf"(?:\d{{4}}(?:\s*[-–/]\s*\d{{4}})?\s*(?:,\s*)?)?{_LEAD}"),
     _form("source-line", rf"\A{_BULLETS}\(?\s*(?:sources?|via)\s*(?:[:：]|[-–—]|(?=\S))\s*{_LIST}{_LEAD}",
           line_start=True),
     _form("source-line", rf"(?:{_SENTENCE_END}\s+|[(\[|]\s*)(?:sources?|via)\s*[:：]\s*{_LIST}{_LEAD}"
@@ -254,24 +345,36 @@ _FORMS: tuple[_Form, ...] = (
           r"(?:reported|reports|reporting|writes|wrote|revealed|reveals|published|first\s+reported"
           r"|said\s+in\s+a\s+report|has\s+learned|learned|obtained)\b"),
     _form("reported", None, rf"(?:['’]s?)?\s+(?:[a-z-]+\s+)?{_NOUNS}s?\b", flags=0),
-    _form("citing", None, rf"{_ACRONYM}(?:['’]s?)?\s*,?\s+(?:which\s+|who\s+)?(?:was\s+)?citing\b"),
+    _form("citing", None, rf"{_ACRONYM}(?:['’]s?)?(?:\s*,)?\s+(?:which\s+|who\s+)?(?:was\s+)?citing\b"),
     _form("sign-off", None, r"\s+(?:staff\s+)?(?:writers?|reporters?|correspondents?|journalists?|photographers?"
           r"|staff)\b[^\n]{0,200}?\bcontributed\b|\s+contributed\b"),
-    _form("sign-off", rf"(?:\A|{_SENTENCE_END}\s+|\(\s*)[-–—]*\s*(?:with\s+(?:(?:additional\s+)?"
+    _form("sign-off", rf"(?:\A[-–—]*\s*|(?:{_SENTENCE_END}\s+|\(\s*)(?:[-–—]+\s*)?)(?:with\s+(?:(?:additional\s+)?"
           r"(?:inputs?|reporting|material|contributions?)\s+(?:from|by)\s+)?|(?:additional\s+)?reporting\s+by\s+"
           rf"|inputs?\s+from\s+){_LEAD}", r"(?:\s*\))?"),
     _form("sign-off", rf"\breporting\s+by\s+[^;\n]{{1,80}}?\s+for\s+{_LEAD}"),
-    _form("sign-off", rf"\A[ \t]*[-–—]{{1,2}}\s*{_LEAD}", r"\s*[.)]?\s*\Z", line_start=True),
-    _form("sign-off", rf"{_SENTENCE_END}\s*[-–—]{{1,2}}\s*{_LEAD}", r"\s*[.)]?\s*\Z"),
+    _form("sign-off", rf"\A[ \t]*[-–—]{{1,2}}\s*{_LEAD}", r"\s*(?:[.)]\s*)?\Z", line_start=True),
+    _form("sign-off", rf"{_SENTENCE_END}\s*[-–—]{{1,2}}\s*{_LEAD}", r"\s*(?:[.)]\s*)?\Z"),
 )
 
+#: A Reuters sign-off is read over at most this many "Reporting by ...;"
+#: groups before its "Editing by": real ones have one to four (reporting,
+#: additional reporting, writing). The bound keeps the search linear: with
+#: an unbounded run of groups, the search tried again from every group of a
+#: long run that never reaches "Editing by" (8,000 groups, 208 KB: 24 s).
+#: A longer sign-off is still found, from its last groups.
+HOUSE_STYLE_MAX_GROUPS = 8
+
 #: Sign-off styles that point to an outlet without naming it (see the module
-#: docstring): reported as ``house-style``, not as credit.
+#: docstring): reported as ``house-style``, not as credit. The end of the
+#: line is looked for past spaces only, not past line breaks too (the blank
+#: lines after a sign-off were read again at every character of the
+#: editors' names); the credit's span leaves whitespace out either way.
 HOUSE_STYLES: Mapping[str, re.Pattern[str]] = MappingProxyType(
     {
         "Reuters": re.compile(
-            r"\(?(?:(?:additional\s+)?(?:reporting|writing|compiled)\s+by\s+[^;()\n]{2,200}?;\s*)+"
-            r"editing\s+by\s+[^()\n]{2,160}?(?:\)|\.?\s*$)",
+            r"\(?(?:(?:additional\s+)?(?:reporting|writing|compiled)\s+by\s+[^;()\n]{2,200}?;\s*)"
+            rf"{{1,{HOUSE_STYLE_MAX_GROUPS}}}"
+            r"editing\s+by\s+[^()\n]{2,160}?(?:\)|\.?[^\S\n]*+$)",
             re.IGNORECASE | re.MULTILINE,
         ),
     }
@@ -345,10 +448,12 @@ def find_credits(
     """
     index = _index(_extra_key(publishers))
     credits: list[Credit] = []
+    contexts: dict[tuple[str, str, bool], _Found] = {}  # see _classify
     for span in _merged(spans, len(text)):
-        credits.extend(_credits_in(text, span, index, settings.credit_context_chars))
+        credits.extend(_credits_in(text, span, index, settings.credit_context_chars, contexts))
         credits.extend(_house_styles(text, span))
-    return sorted(set(credits), key=lambda c: (c.span, c.publisher, c.form))
+    # Found nearly in order: without duplicates, kept in that order, the sort has little to do.
+    return sorted(dict.fromkeys(credits), key=lambda c: (c.span.start, c.span.end, c.publisher, c.form))
 
 
 def article_credits(article: Article, publishers: Mapping[str, Iterable[str]] | None = None, *,
@@ -479,11 +584,26 @@ def _index(extra: _ExtraKey) -> _Index:
         folded[name.casefold()] = ""
     alternatives = [(alias, False) for alias in folded] + [(alias, True) for alias in cased]
     alternatives.sort(key=lambda item: -len(item[0]))
-    body = "|".join(_alias_regex(alias, exact) for alias, exact in alternatives)
+    # Only where a name can start are aliases tried: first the characters
+    # they start with (a run of spaces or punctuation passed at every
+    # character otherwise), then only the aliases that start with the one
+    # there. Grouped by first letter, the aliases keep their order; the
+    # groups exclude each other as long as all start with ASCII (regardless
+    # of case, the re module matches an ASCII letter to its two forms and to
+    # a few letters outside ASCII that no other letter matches: İ and ı to i,
+    # ſ to s, the Kelvin sign to k).
+    if all(alias[0].isascii() for alias, _ in alternatives):
+        groups: dict[str, list[tuple[str, bool]]] = {}
+        for alias, exact in alternatives:
+            groups.setdefault(alias[0].lower(), []).append((alias, exact))
+        body = "|".join(f"(?={_first_characters(members)})(?:{'|'.join(_alias_regex(*item) for item in members)})"
+                        for members in groups.values())
+    else:
+        body = "|".join(_alias_regex(alias, exact) for alias, exact in alternatives)
     # A name ends at a non-word character, or where a lowercase letter runs
     # into an uppercase one: machine-translated copy glues names to the next
     # word ("According to the Washington PostKiev expressed ...").
-    pattern = re.compile(rf"(?<!\w)(?:{body})(?:(?!\w)|(?<=[a-z])(?=[A-Z]))")
+    pattern = re.compile(rf"(?<!\w)(?={_first_characters(alternatives)})(?:{body})(?:(?!\w)|(?<=[a-z])(?=[A-Z]))")
     weak = frozenset(alias for outlet in outlets for alias in outlet.cased if len(alias) <= 2)
     return _Index(pattern, MappingProxyType(cased), MappingProxyType(folded), MappingProxyType(domains), weak)
 
@@ -509,6 +629,14 @@ def _user_outlet(name: str, aliases: Iterable[str]) -> Outlet:
     return Outlet(name, tuple(plain), tuple(cased), tuple(domains))
 
 
+def _first_characters(alternatives: Iterable[tuple[str, bool]]) -> str:
+    """A class of the characters the aliases start with (in any case for
+    those matched regardless of case), as a regex."""
+    folded = "".join(sorted({re.escape(alias[0]) for alias, exact in alternatives if not exact}))
+    cased = "".join(sorted({re.escape(alias[0]) for alias, exact in alternatives if exact}))
+    return "|".join(([f"(?i:[{folded}])"] if folded else []) + ([f"[{cased}]"] if cased else []))
+
+
 def _alias_regex(alias: str, exact: bool) -> str:
     escaped = r"\s+".join(re.escape(word) for word in alias.split())
     return escaped if exact else f"(?i:{escaped})"
@@ -532,45 +660,95 @@ def _merged(spans: Iterable[Span] | None, length: int) -> list[Span]:
     return merged
 
 
-def _credits_in(text: str, span: Span, index: _Index, window: int) -> Iterator[Credit]:
+def _credits_in(text: str, span: Span, index: _Index, window: int,
+                contexts: dict[tuple[str, str, bool], _Found]) -> Iterator[Credit]:
     previous: tuple[str, int] | None = None  # the last name found: publisher, end
+    publishers: dict[str, str | None] = {}  # a name as written → its publisher
     for match in index.pattern.finditer(text, span.start, span.end):
-        publisher = index.publisher(match.group())
+        name = match.group()
+        publisher = publishers[name] if name in publishers else publishers.setdefault(name, index.publisher(name))
         if publisher is None:
             continue
-        credit = _classify(text, span, match.start(), match.end(), publisher, window)
+        credit = _classify(text, span, match.start(), match.end(), publisher, window, contexts)
         if credit.form == "parenthetical" and previous is not None and previous[0] == publisher \
                 and not text[previous[1] : credit.span.start].strip():
             # "Deutsche Welle (DW)": an acronym spelled out, not a credit.
             credit = _mention(text, match.start(), match.end(), publisher)
         previous = (publisher, match.end())
-        if credit.form == "mention" and match.group() in index.weak:
+        if credit.form == "mention" and name in index.weak:
             continue  # "an AP exam": two capitals are not enough on their own
         yield credit
 
 
-def _classify(text: str, span: Span, start: int, end: int, publisher: str, window: int) -> Credit:
+#: What :func:`_form_around` found: the form, where its wording starts before
+#: the name (None: at the name) and where it ends after it; None for a mention.
+_Found = tuple[str, int | None, int] | None
+
+#: Contexts whose forms are remembered within one search, at most: text
+#: that names outlets by the thousand (a list, a spam page) repeats the same
+#: few contexts, and a name in a remembered one costs no search at all.
+_CONTEXTS_KEPT = 4096
+
+
+def _classify(text: str, span: Span, start: int, end: int, publisher: str, window: int,
+              contexts: dict[tuple[str, str, bool], _Found]) -> Credit:
     """The credit for the name at ``[start, end)``: the first form whose
     context (``window`` characters either side, within the line) matches,
-    else a mention."""
-    line_start = max(span.start, text.rfind("\n", span.start, start) + 1)
+    else a mention. ``contexts`` remembers the forms of contexts seen."""
+    # The line's start and end are looked for only within the window (and
+    # one character more, to tell a line starting right at its edge): read
+    # from every name to the ends of a 100 KB line, they made the search
+    # quadratic. Beyond the window, where the line starts does not matter.
+    line_start = text.rfind("\n", max(span.start, start - window - 1), start) + 1 or span.start
     before_start = max(line_start, start - window)
-    before = text[before_start:start]
-    line_end = text.find("\n", end, span.end)
-    after = text[end : min(span.end if line_end < 0 else line_end, end + window)]
+    after_end = min(span.end, end + window)
+    line_end = text.find("\n", end, after_end)
+    after = text[end : after_end if line_end < 0 else line_end]
+    context = (text[before_start:start], after, before_start == line_start)
+    if context in contexts:
+        found = contexts[context]
+    else:
+        if len(contexts) >= _CONTEXTS_KEPT:
+            contexts.clear()
+        found = contexts[context] = _form_around(*context)
+    if found is None:
+        return _mention(text, start, end, publisher)
+    form, head, tail = found
+    return _credit(text, start if head is None else before_start + head, end + tail, publisher, form)
+
+
+def _form_around(before: str, after: str, at_line_start: bool) -> _Found:
+    """The first form that matches a name's context (``before`` and
+    ``after`` it), with where its wording starts in ``before`` (None: at
+    the name) and ends in ``after``; None for a mention.
+
+    A form's ``before`` pattern is searched only in a context that holds the
+    words it needs (:func:`_needed_words`), the rarer ones first.
+    """
+    folded: str | None = None  # ``before`` made ASCII where it can be, lowercased
+    article: list[re.Match[str] | None] = []  # _ARTICLE's search of ``before``, once made
     for form in _FORMS:
-        if form.line_start and before_start != line_start:
+        if form.line_start and not at_line_start:
             continue
-        head = form.before.search(before) if form.before else _ARTICLE.search(before)
-        if form.before and head is None:
-            continue
+        if form.before is not None:
+            if form.needs:
+                if folded is None:
+                    folded = (before if before.isascii() else before.translate(_ASCII_FOLDS)).lower()
+                if not all(any(map(folded.__contains__, insensitive)) or any(map(before.__contains__, sensitive))
+                           for insensitive, sensitive in form.needs):
+                    continue
+            head = form.before.search(before)
+            if head is None:
+                continue
         tail = form.after.match(after) if form.after else None
         if form.after and tail is None:
             continue
-        credit_start = before_start + head.start() if head else start
-        credit_end = end + tail.end() if tail else end
-        return _credit(text, credit_start, credit_end, publisher, form.form)
-    return _mention(text, start, end, publisher)
+        if form.before is None:
+            if not article:
+                article.append(_ARTICLE.search(before))
+            head = article[0]
+        return form.form, None if head is None else head.start(), 0 if tail is None else tail.end()
+    return None
 
 
 def _mention(text: str, start: int, end: int, publisher: str) -> Credit:

@@ -519,6 +519,15 @@ def test_fuzz_properties():
     assert "3 passed" in out
 
 
+def test_bench_hostile():
+    result = run_json("bench_hostile.py", "--quick", "--family", "embed-shortcodes", "--family", "reuters-sign-off")
+    assert [row["family"] for row in result["families"]] == ["embed-shortcodes", "reuters-sign-off"]
+    assert all(len(row["seconds"]) == 4 and "exponent" in row for row in result["families"])
+
+    out = run_script("bench_hostile.py", "--quick", "--family", "ad-markers")
+    assert "ad-markers" in out and "exponent" in out
+
+
 def test_screenshot_report(tmp_path):
     """The README's picture of the seeds' report, taken in headless Chromium."""
     if not shutil.which("chromium") and not os.environ.get("CI"):
