@@ -404,11 +404,16 @@ def _clean(text: str, path: str, kind: ArticleKind, metadata: dict[str, Any], se
     return Article(path, text, tuple(body), tuple(debris), kind, title, MappingProxyType(metadata))
 
 
+_LINE_END = re.compile(r"\r\n|[\n\r]|$")
+
+
 def _lines(text: str) -> Iterable[tuple[Span, int]]:
     """Non-blank lines, stripped, each with the number of its paragraph
-    (a blank line starts a new one)."""
+    (a blank line starts a new one). A line ends at ``\\n``, ``\\r\\n`` or a
+    lone ``\\r`` (old Mac exports): with ``\\r`` alone the whole file was one
+    line, and no line rule applied."""
     start, paragraph = 0, 0
-    for match in re.finditer(r"\n|$", text):
+    for match in _LINE_END.finditer(text):
         span = strip_span(text, start, match.start())
         if span is not None:
             yield span, paragraph

@@ -297,3 +297,15 @@ def test_one_paragraph_per_line_is_not_taken_for_wrapped_text():
     """Scraped dumps end lines with sentences: their short debris lines are still removed."""
     text = "Kyiv asked for air defence on Monday, officials said.\nImage caption, Reuters footage of the strike\nPhoto: AFP\n© 2024 Reuters\nBy Jane Doe, Reuters\n"
     assert [d.reason for d in clean_text(text).debris] == ["media-caption", "photo-credit", "copyright", "byline"]
+
+
+@pytest.mark.parametrize("line_end", ["\n", "\r\n", "\r"])
+def test_line_rules_apply_whatever_the_line_endings(line_end):
+    """With \\r-only line endings (old Mac exports) the whole file was one line and the cleaner
+    removed no debris from the BBC seed (0 instead of 8)."""
+    text = seed_text("bbc").replace("\n", line_end)
+    article = clean_text(text)
+    assert [str(item.reason) for item in article.debris] == [
+        str(item.reason) for item in clean_text(seed_text("bbc")).debris]
+    assert len(article.debris) == 8
+    assert all(item.span.of(text) == item.text for item in article.debris)
