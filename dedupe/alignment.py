@@ -128,13 +128,19 @@ def kept_share(a: str, b: str, settings: Settings = DEFAULT_SETTINGS) -> float:
     return round(kept / len(words_a), 3)
 
 
+#: Content terms two sentences must share before they can match at all,
+#: even weakly (a strong match needs ``Settings.min_shared_words``): one
+#: word in common says nothing. The candidate stage drops pairs below it.
+MIN_SHARED_TERMS = 2
+
+
 def match_strength(a: frozenset[str], b: frozenset[str], text_a: str, text_b: str, weights: Mapping[str, float],
                    settings: Settings = DEFAULT_SETTINGS) -> str | None:
     """``"strong"`` when two sentences say the same thing on their own
     evidence, ``"weak"`` when they might (two shared words in short
     sentences), else None. Weak matches count only next to strong ones."""
     shared = len(a & b)
-    if shared < 2:
+    if shared < MIN_SHARED_TERMS:
         return None
     words = word_similarity(a, b, weights, settings)
     if shared >= settings.min_shared_words and (

@@ -2,8 +2,9 @@
 
 The stages in order: each article's body is cut into sentences
 (:mod:`dedupe.segmentation`), each sentence reduced to content terms and a
-MinHash signature (:mod:`dedupe.fingerprints`), one MinHashLSH over all
-sentences of the run proposes cross-article pairs (:mod:`dedupe.candidates`), and
+MinHash signature (:mod:`dedupe.fingerprints`), LSH banding over all
+sentences of the run proposes cross-article pairs (:mod:`dedupe.candidates`),
+the pairs of articles where one of them could be a strong match are kept, and
 the aligner verifies them and merges neighbours into passages
 (:mod:`dedupe.alignment`).
 
@@ -19,12 +20,14 @@ from __future__ import annotations
 
 import bisect
 import os
-from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
-from dedupe.alignment import align, term_weights
-from dedupe.candidates import CandidateIndex, candidate_pairs, nearest_places
-from dedupe.fingerprints import sentence_table
+import numpy as np
+
+from dedupe.alignment import MIN_SHARED_TERMS, align, term_weights
+from dedupe.candidates import SentencePairs, sentence_pairs
+from dedupe.fingerprints import SentenceTable, sentence_table
 from dedupe.model import Article, Comparison, Overlap, SourceMatches
 from dedupe.settings import DEFAULT_SETTINGS, Settings
 
@@ -39,23 +42,19 @@ class TooManyPairsError(ValueError):
 def compare(articles: Sequence[Article], settings: Settings = DEFAULT_SETTINGS) -> Comparison:
     """Find the passages each pair of articles shares.
 
-    One LSH index over all sentences of all articles proposes candidates, so
-    the cost grows with the number of similar sentences, not with the square
-    of the number of articles. Raises :class:`TooManyPairsError` past
+    LSH over all sentences of all articles proposes sentence pairs, and only
+    the pairs of articles where one of them could be a strong match (they
+    share ``settings.min_shared_words`` content terms) are aligned, so the
+    cost grows with the number of similar sentences, not with the square of
+    the number of articles. Raises :class:`TooManyPairsError` past
     ``settings.max_overlapping_pairs`` overlapping pairs (memory grows with them).
     """
     table = sentence_table(articles, settings)
-    owners, local = table.owners, table.local
-    by_pair: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
-    lengths = Counter(owners)
-    places = [position / lengths[owner] for owner, position in zip(owners, local)]
-    for i, j in candidate_pairs(table.signatures, owners, table.eligible, settings, places):
-        if owners[i] > owners[j]:
-            i, j = j, i
-        by_pair[owners[i], owners[j]].append((local[i], local[j]))
+    found = sentence_pairs(table.signatures, table.owners, table.eligible, settings,
+                           _places(table.owners, table.local))
     weights = term_weights(table.term_sets)
     overlaps = []
-    for (a, b), pairs in sorted(by_pair.items()):
+    for (a, b), pairs in _by_article_pair(found, table, settings):
         passages = align(table.sides[a], table.sides[b], pairs, weights, settings)
         if passages:
             overlaps.append(Overlap(a, b, tuple(passages)))
@@ -72,11 +71,11 @@ def compare_against(candidates: Sequence[Article], sources: Sequence[Article],
                     weights_for: WeightsFor | None = None) -> SourceMatches:
     """Find the passages each candidate shares with any of the sources.
 
-    All source sentences go into one LSH index and every candidate sentence
-    is looked up in it, so a run against thousands of sources costs one
-    lookup per candidate sentence. A source with the same path as a
-    candidate is that candidate and is never compared with it; sources with
-    the same text are compared once.
+    The sentences of candidates and sources go through one LSH banding that
+    pairs only a candidate's sentence with a source's, so a run against
+    thousands of sources costs about one lookup per sentence. A source with
+    the same path as a candidate is that candidate and is never compared
+    with it; sources with the same text are compared once.
 
     Term weights (term -> IDF) are computed over the given sentences, or by
     ``weights_for`` from the candidates' sentence term sets: an index
@@ -97,47 +96,61 @@ def compare_against(candidates: Sequence[Article], sources: Sequence[Article],
     for number, source in enumerate(sources):
         copies.setdefault(source.cleaned_text, []).append(number)
     members = {group[0]: group for group in copies.values()}
-    index = CandidateIndex(settings)
-    rows = [r for r in range(len(table.owners))
-            if table.owners[r] - first_source in members and table.eligible[r]]
-    index.add_many(rows, table.signatures[rows] if rows else table.signatures[:0])
+    owners = table.owners
+    eligible = [ok and (owner < first_source or owner - first_source in members)
+                for ok, owner in zip(table.eligible, owners)]
+    found = sentence_pairs(table.signatures, owners, eligible, settings, _places(owners, table.local),
+                           left=[owner < first_source for owner in owners])
     same_file = {(c, s) for c, candidate in enumerate(candidates) for s, source in enumerate(sources)
                  if _same_file(candidate.path, source.path)}
-    by_pair: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
-    lengths = Counter(table.owners)
-    places = [position / lengths[owner] for owner, position in zip(table.owners, table.local)]
-    looked_up: dict[bytes, list[tuple[int, list[int], list[float]]]] = {}
-    for row in range(len(table.owners)):
-        if table.owners[row] >= first_source or not table.eligible[row]:
-            continue
-        candidate = table.owners[row]
-        key = table.signatures[row].tobytes()
-        if key not in looked_up:  # a repeated sentence is looked up once
-            # copies of one sentence in one source (same signature) are capped below; distinct
-            # sentences that collide are all kept
-            found: dict[tuple[int, bytes], list[int]] = defaultdict(list)
-            for hit in index.query(table.signatures[row]):
-                found[table.owners[hit], table.signatures[hit].tobytes()].append(hit)
-            looked_up[key] = [(owner, hits, [places[h] for h in hits])
-                              for (owner, _), hits in ((o, sorted(h, key=places.__getitem__))
-                                                       for o, h in found.items())]
-        for owner, hits, spots in looked_up[key]:
-            group = members[owner - first_source]
-            partner = next((s for s in group if (candidate, s) not in same_file), None)
-            if partner is None:
-                continue
-            # text repeated in the source pairs with the copies nearest this sentence's place only
-            for hit in nearest_places(hits, spots, places[row], settings.max_sentence_partners):
-                by_pair[candidate, partner].append((table.local[row], table.local[hit]))
-    first_row = bisect.bisect_left(table.owners, first_source)  # candidates' sentences come first
-    weights = term_weights(table.term_sets) if weights_for is None else weights_for(table.term_sets[:first_row])
+    weights = (term_weights(table.term_sets) if weights_for is None
+               else weights_for(table.term_sets[:bisect.bisect_left(owners, first_source)]))
     overlaps = []
-    for (c, s), pairs in sorted(by_pair.items()):
-        passages = align(table.sides[c], table.sides[first_source + s], pairs, weights, settings)
+    for (c, head), pairs in _by_article_pair(found, table, settings):
+        partner = next((s for s in members[head - first_source] if (c, s) not in same_file), None)
+        if partner is None:
+            continue
+        passages = align(table.sides[c], table.sides[head], pairs, weights, settings)
         if passages:
-            overlaps.append(Overlap(c, s, tuple(passages)))
+            overlaps.append(Overlap(c, partner, tuple(passages)))
     sentences = tuple(tuple(side.sentences) for side in table.sides[:first_source])
     return SourceMatches(tuple(candidates), tuple(sources), tuple(overlaps), sentences, settings)
+
+
+def _places(owners: Sequence[int], local: Sequence[int]) -> list[float]:
+    """Each sentence's relative place in its article, 0 to 1."""
+    lengths = Counter(owners)
+    return [position / lengths[owner] for owner, position in zip(owners, local)]
+
+
+def _by_article_pair(found: SentencePairs, table: SentenceTable,
+                     settings: Settings) -> Iterator[tuple[tuple[int, int], list[tuple[int, int]]]]:
+    """The sentence pairs of each pair of articles worth aligning, in order
+    of the articles, as sentence numbers within them.
+
+    A pair of articles is worth aligning when one of its sentence pairs
+    could be a strong match: the two share ``settings.min_shared_words``
+    content terms. Without one, alignment finds nothing.
+    """
+    if not len(found):
+        return
+    owner, place = np.asarray(table.owners, dtype=np.int64), np.asarray(table.local, dtype=np.int64)
+    a, b = owner[found.first], owner[found.second]
+    need = max(MIN_SHARED_TERMS, settings.min_shared_words)
+    terms = table.term_sets
+    worth = {(x, y) for x, y, i, j in zip(a.tolist(), b.tolist(), found.first.tolist(), found.second.tolist())
+             if len(terms[i] & terms[j]) >= need}
+    if not worth:
+        return
+    code = a * (len(table.sides) + 1) + b
+    kept = np.isin(code, [x * (len(table.sides) + 1) + y for x, y in worth])
+    order = np.flatnonzero(kept)[np.lexsort((found.second[kept], found.first[kept], code[kept]))]
+    code, first, second = code[order], place[found.first[order]], place[found.second[order]]
+    starts = np.flatnonzero(np.concatenate(([True], code[1:] != code[:-1])))
+    ends = np.append(starts[1:], len(code))
+    for start, end in zip(starts.tolist(), ends.tolist()):
+        yield ((int(a[order[start]]), int(b[order[start]])),
+               list(zip(first[start:end].tolist(), second[start:end].tolist())))
 
 
 def _same_file(a: str, b: str) -> bool:

@@ -47,7 +47,7 @@ from __future__ import annotations
 import functools
 import importlib
 import re
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -436,7 +436,8 @@ def find_credits(
     adds publishers to the built-in table (canonical name → aliases). Results
     are in text order. Callers decide what counts: :data:`CREDIT_FORMS` leaves
     out ``mention``, ``photo-credit`` and ``house-style``. How far around a
-    name its context is read is ``settings.credit_context_chars``.
+    name its context is read is ``settings.credit_context_chars``; how many
+    names are classified at most, ``settings.credit_names_classified``.
 
     >>> text = "LONDON, May 29 (Reuters) - Talks resumed, according to the New York Times."
     >>> for credit in find_credits(text):
@@ -447,10 +448,10 @@ def find_credits(
     ['mention']
     """
     index = _index(_extra_key(publishers))
-    credits: list[Credit] = []
-    contexts: dict[tuple[str, str, bool], _Found] = {}  # see _classify
-    for span in _merged(spans, len(text)):
-        credits.extend(_credits_in(text, span, index, settings.credit_context_chars, contexts))
+    merged = _merged(spans, len(text))
+    names = [(span, match) for span in merged for match in index.pattern.finditer(text, span.start, span.end)]
+    credits = list(_credits_in(text, names, index, settings))
+    for span in merged:
         credits.extend(_house_styles(text, span))
     # Found nearly in order: without duplicates, kept in that order, the sort has little to do.
     return sorted(dict.fromkeys(credits), key=lambda c: (c.span.start, c.span.end, c.publisher, c.form))
@@ -660,16 +661,29 @@ def _merged(spans: Iterable[Span] | None, length: int) -> list[Span]:
     return merged
 
 
-def _credits_in(text: str, span: Span, index: _Index, window: int,
-                contexts: dict[tuple[str, str, bool], _Found]) -> Iterator[Credit]:
-    previous: tuple[str, int] | None = None  # the last name found: publisher, end
+def _credits_in(text: str, names: Sequence[tuple[Span, re.Match[str]]], index: _Index,
+                settings: Settings) -> Iterator[Credit]:
+    """The credit of each name found (in ``names``, each with the span it was found in).
+
+    Only the first and last ``settings.credit_names_classified // 2`` names
+    are classified by their context; the names between them are mentions.
+    """
+    contexts: dict[tuple[str, str, bool], _Found] = {}  # see _classify
+    window, keep = settings.credit_context_chars, settings.credit_names_classified // 2
+    previous: tuple[str, int] | None = None  # the last name found in the same span: publisher, end
     publishers: dict[str, str | None] = {}  # a name as written → its publisher
-    for match in index.pattern.finditer(text, span.start, span.end):
+    last_span: Span | None = None
+    for number, (span, match) in enumerate(names):
+        if span is not last_span:
+            previous, last_span = None, span
         name = match.group()
         publisher = publishers[name] if name in publishers else publishers.setdefault(name, index.publisher(name))
         if publisher is None:
             continue
-        credit = _classify(text, span, match.start(), match.end(), publisher, window, contexts)
+        if keep <= number < len(names) - keep:
+            credit = _mention(text, match.start(), match.end(), publisher)
+        else:
+            credit = _classify(text, span, match.start(), match.end(), publisher, window, contexts)
         if credit.form == "parenthetical" and previous is not None and previous[0] == publisher \
                 and not text[previous[1] : credit.span.start].strip():
             # "Deutsche Welle (DW)": an acronym spelled out, not a credit.

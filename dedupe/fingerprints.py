@@ -164,9 +164,18 @@ def _memo_hash(term: str) -> int:
 
 @lru_cache(maxsize=8)
 def _permutations(num_perm: int, seed: int, scheme: str) -> tuple[np.ndarray, np.ndarray]:
-    from datasketch import MinHash  # datasketch loads scipy: only when signatures are needed
+    """The affine permutations datasketch's ``MinHash(num_perm, seed,
+    scheme="affine32")`` draws, drawn the same way: an odd ``a`` and a ``b``
+    from ``RandomState(seed)``. Importing datasketch for them cost every
+    process a second (it loads scipy); ``test_signatures_equal_datasketch_update_batch``
+    checks the values against datasketch's own."""
+    import numpy as np
 
-    a, b = MinHash(num_perm=num_perm, seed=seed, scheme=scheme).permutations
+    if scheme != "affine32":
+        raise ValueError(f"only the affine32 scheme is supported, not {scheme!r}")
+    generator = np.random.RandomState(seed)
+    a = generator.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = generator.randint(0, 1 << 32, num_perm, dtype=np.uint32)
     return a, b
 
 
@@ -312,14 +321,7 @@ def fingerprint(article: Article, settings: Settings = DEFAULT_SETTINGS) -> Fing
     >>> len(found.sentences), len(found.keys), found.frequencies["oslo"]
     (1, 4, 1)
     """
-    import numpy as np
-
-    bands, rows_per_band = settings.index_bands
-    table = sentence_table([article], settings, bands * rows_per_band)
-    rows = [n for n, ok in enumerate(table.eligible) if ok]
-    frequencies = Counter(itertools.chain.from_iterable(table.term_sets))
-    return Fingerprinted(tuple(table.sides[0].sentences), tuple(table.eligible),
-                         np.unique(index_keys(table.signatures[rows], settings)), frequencies)
+    return fingerprint_many([article], settings)[0]
 
 
 def fingerprint_many(articles: Sequence[Article], settings: Settings = DEFAULT_SETTINGS, *,
@@ -330,14 +332,44 @@ def fingerprint_many(articles: Sequence[Article], settings: Settings = DEFAULT_S
     text and body spans cross to the workers.
     """
     if executor is None or len(articles) < 2:
-        return [fingerprint(article, settings) for article in articles]
+        return _fingerprint_batch(articles, settings)
     jobs = [(article.text, article.body, article.kind, settings) for article in articles]
-    return builtins.list(executor.map(_fingerprint_job, jobs, chunksize=max(1, len(jobs) // 16)))
+    size = -(-len(jobs) // _JOB_CHUNKS)
+    chunks = [jobs[start:start + size] for start in range(0, len(jobs), size)]
+    return [found for done in executor.map(_fingerprint_jobs, chunks) for found in done]
 
 
-def _fingerprint_job(job: tuple[str, tuple[Span, ...], ArticleKind, Settings]) -> Fingerprinted:
-    text, body, kind, settings = job
-    return fingerprint(Article("", text, body, (), kind, None, MappingProxyType({})), settings)
+#: Chunks one batch is cut into for worker processes (each fingerprinted as a batch).
+_JOB_CHUNKS = 16
+
+
+def _fingerprint_jobs(jobs: Sequence[tuple[str, tuple[Span, ...], ArticleKind, Settings]]
+                      ) -> builtins.list[Fingerprinted]:
+    articles = [Article("", text, body, (), kind, None, MappingProxyType({})) for text, body, kind, _ in jobs]
+    return _fingerprint_batch(articles, jobs[0][3])
+
+
+def _fingerprint_batch(articles: Sequence[Article], settings: Settings) -> builtins.list[Fingerprinted]:
+    """:func:`fingerprint` of each article, the signatures of all their
+    sentences computed in one batch (a signature matrix per article cost
+    seven times as much per sentence)."""
+    import numpy as np
+
+    bands, rows_per_band = settings.index_bands
+    table = sentence_table(articles, settings, bands * rows_per_band)
+    keys = index_keys(table.signatures, settings)
+    found = []
+    start = 0
+    for side in table.sides:
+        end = start + len(side.sentences)
+        eligible = table.eligible[start:end]
+        rows = [n for n, ok in enumerate(eligible, start) if ok]
+        frequencies = Counter(itertools.chain.from_iterable(table.term_sets[start:end]))
+        distinct = np.sort(keys[rows].ravel())
+        distinct = distinct[np.concatenate(([True], distinct[1:] != distinct[:-1]))] if len(distinct) else distinct
+        found.append(Fingerprinted(tuple(side.sentences), tuple(eligible), distinct, frequencies))
+        start = end
+    return found
 
 
 #: FNV-1a's 64-bit prime and offset basis.
@@ -346,14 +378,8 @@ _KEY_BASIS = 0xCBF29CE484222325
 
 
 def index_keys(signatures: np.ndarray, settings: Settings = DEFAULT_SETTINGS) -> np.ndarray:
-    """The index keys of signature rows: for each row and each of the ``b``
-    bands of ``settings.index_bands``, its ``r`` values and the band number
-    hashed to one signed 64-bit integer (FNV-1a over the values, then
-    MurmurHash3's 64-bit finaliser), shape ``(rows, b)``.
-
-    Two sentences share a key in a band exactly when their signatures agree
-    on that band's values (up to 64-bit hash collisions, which only ever add
-    a candidate that alignment then rejects), as in datasketch's MinHashLSH.
+    """The index keys of signature rows: :func:`band_keys` under the bands
+    of ``settings.index_bands``, shape ``(rows, b)``.
 
     >>> import numpy as np
     >>> sig = np.arange(40, dtype=np.uint32).reshape(2, 20)
@@ -362,21 +388,50 @@ def index_keys(signatures: np.ndarray, settings: Settings = DEFAULT_SETTINGS) ->
     >>> bool((index_keys(sig[:1]) == index_keys(sig)[:1]).all())
     True
     """
-    import numpy as np
-
     b, r = settings.index_bands
     if b * r > settings.num_perm:
         raise ValueError(f"index_bands {b}x{r} need more than {settings.num_perm} permutations")
-    values = np.ascontiguousarray(signatures[:, : b * r], dtype=np.uint64).reshape(len(signatures), b, r)
-    with np.errstate(over="ignore"):
-        prime = np.uint64(_KEY_PRIME)
-        keys = np.broadcast_to((np.uint64(_KEY_BASIS) ^ np.arange(b, dtype=np.uint64)) * prime,
-                               values.shape[:2]).copy()
-        for column in range(r):
-            keys = (keys ^ values[:, :, column]) * prime
-        keys ^= keys >> np.uint64(33)
-        keys *= np.uint64(0xFF51AFD7ED558CCD)
-        keys ^= keys >> np.uint64(33)
-        keys *= np.uint64(0xC4CEB9FE1A85EC53)
-        keys ^= keys >> np.uint64(33)
+    return band_keys(signatures, (b, r))
+
+
+#: Rows whose band keys are computed at once (their values widened to 64 bits: 64 MB).
+_KEY_CHUNK_ROWS = 1 << 16
+
+
+def band_keys(signatures: np.ndarray, bands: tuple[int, int]) -> np.ndarray:
+    """For each signature row and each of the ``b`` bands of ``bands``
+    (``b`` bands of ``r`` values), its ``r`` values and the band number
+    hashed to one signed 64-bit integer (FNV-1a over the values, then
+    MurmurHash3's 64-bit finaliser), shape ``(rows, b)``; the index stores
+    these (:data:`KEY_SCHEME`).
+
+    Two sentences share a key in a band exactly when their signatures agree
+    on that band's values (up to 64-bit hash collisions, which only ever add
+    a candidate that alignment then rejects), as in datasketch's MinHashLSH.
+
+    >>> import numpy as np
+    >>> sig = np.array([[1, 2, 3, 4], [1, 2, 9, 9]], dtype=np.uint32)
+    >>> keys = band_keys(sig, (2, 2))
+    >>> bool(keys[0, 0] == keys[1, 0]), bool(keys[0, 1] == keys[1, 1])
+    (True, False)
+    """
+    import numpy as np
+
+    b, r = bands
+    keys = np.empty((len(signatures), b), dtype=np.uint64)
+    prime = np.uint64(_KEY_PRIME)
+    for start in range(0, len(signatures), _KEY_CHUNK_ROWS):  # the 64-bit copy of a chunk at a time
+        chunk = slice(start, start + _KEY_CHUNK_ROWS)
+        values = np.ascontiguousarray(signatures[chunk, : b * r], dtype=np.uint64).reshape(-1, b, r)
+        with np.errstate(over="ignore"):
+            found = np.broadcast_to((np.uint64(_KEY_BASIS) ^ np.arange(b, dtype=np.uint64)) * prime,
+                                    values.shape[:2]).copy()
+            for column in range(r):
+                found = (found ^ values[:, :, column]) * prime
+            found ^= found >> np.uint64(33)
+            found *= np.uint64(0xFF51AFD7ED558CCD)
+            found ^= found >> np.uint64(33)
+            found *= np.uint64(0xC4CEB9FE1A85EC53)
+            found ^= found >> np.uint64(33)
+        keys[chunk] = found
     return keys.view(np.int64)

@@ -56,6 +56,9 @@ class InputError(Exception):
         self.path = str(path)
         self.reason = reason
 
+    def __reduce__(self) -> tuple[type[InputError], tuple[str, str]]:
+        return InputError, (self.path, self.reason)  # crosses to and from worker processes
+
 
 #: A sidecar holds a few short fields; anything larger is not one.
 MAX_SIDECAR_BYTES = 1024 * 1024

@@ -116,6 +116,16 @@ class Settings:
     #: (false positive, false negative) weights for datasketch's band
     #: optimiser; recall matters more than precision at this stage.
     lsh_weights: tuple[float, float] = (0.3, 0.7)
+    #: Sentence pairs LSH proposes are kept only when their signatures
+    #: agree on at least this share of values (the MinHash estimate of their
+    #: Jaccard similarity). Tuned for recall, the bands also propose many
+    #: pairs far below the threshold by chance (two sentences sharing two
+    #: common words): 13.5 million of them among 10,000 generated articles,
+    #: 5% above this floor, and aligning their articles made a report grow
+    #: with the square of its size. Half the threshold: at 128 permutations
+    #: the estimate's standard deviation at 0.3 is 0.04, so a pair at the
+    #: threshold falls below 0.15 about once in 10,000.
+    candidate_min_similarity: float = 0.15
     #: (bands, rows) of the persistent index's LSH (:mod:`dedupe.store`),
     #: cut from the start of each sentence's signature. An archive of
     #: millions of sentences cannot afford the 42 bands of 3 rows above: its
@@ -273,6 +283,13 @@ class Settings:
     #: "Source:" line); a line-start form counts only within this reach of
     #: the start of the line.
     credit_context_chars: int = 300
+    #: Names of publishers classified by their context in one text, at most:
+    #: the first and the last half of this many; the names between them are
+    #: mentions. Credits stand near the top (datelines, bylines) and the end
+    #: (sign-offs, sources) or among a few dozen names in the body; a page
+    #: naming outlets by the tens of thousands (a spam list, an attack) cost
+    #: about 50 µs a name, 5 s for a 1 MB page (issue 11).
+    credit_names_classified: int = 2000
 
     # --- direction (which of two overlapping articles came first) ----------
     #: Votes for each kind of evidence, strongest first. A credit to the

@@ -39,6 +39,7 @@ From the passages a candidate shares with each source
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -231,7 +232,26 @@ def _covered(spans: Iterable[Span]) -> int:
 
 
 def _uncovered(sentences: Sequence[Span], taken: Sequence[Span]) -> list[Span]:
-    return [s for s in sentences if not any(s.overlaps(t) for t in taken)]
+    """The sentences no taken span overlaps, in their order.
+
+    The taken spans are merged into sorted disjoint runs and each sentence is
+    looked up by bisection, so thousands of sentences against thousands of
+    passages cost n log n, not their product (issue 11).
+    """
+    starts: list[int] = []
+    ends: list[int] = []
+    for span in sorted(taken, key=lambda t: t.start):
+        if ends and span.start <= ends[-1]:
+            ends[-1] = max(ends[-1], span.end)
+        else:
+            starts.append(span.start)
+            ends.append(span.end)
+    out = []
+    for sentence in sentences:
+        i = bisect.bisect_right(ends, sentence.start)  # the first run ending after the sentence starts
+        if i == len(ends) or starts[i] >= sentence.end:
+            out.append(sentence)
+    return out
 
 
 def _merge_adjacent(text: str, sentences: list[Span]) -> list[Span]:

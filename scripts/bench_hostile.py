@@ -11,8 +11,9 @@ and for the credit search what ``dedupe check`` calls on a candidate
 the cleaning). The table gives the best of ``--repeat`` CPU times of this
 process at each size (CPU, not wall time: the machine may be shared), the
 growth exponent (least squares of log time on log size; 1 is linear, 2
-quadratic; the goal is at most 1.1), and the CPU time for a 1 MB page of
-the family (the goal is under 2 s).
+quadratic; the goal is at most 1.1), the CPU time for a 1 MB page of
+the family (the goal is under 2 s), and the most Python heap that page's
+run holds at once (tracemalloc, measured in a separate run).
 
     .venv/bin/python scripts/bench_hostile.py                  # a table
     .venv/bin/python scripts/bench_hostile.py --json
@@ -30,6 +31,7 @@ import argparse
 import math
 import sys
 import time
+import tracemalloc
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -119,6 +121,18 @@ def timed(family: Family, size: int, repeat: int) -> tuple[int, float]:
     return len(text), best
 
 
+def peak_memory(family: Family, size: int) -> int:
+    """The most Python heap one run holds at once, in bytes (tracemalloc),
+    over what was allocated before it; the input itself is not counted."""
+    text = family.make(size)
+    tracemalloc.start()
+    try:
+        family.run(text)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 def fit(points: Sequence[tuple[int, float]]) -> tuple[float, float]:
     """Least squares of log time on log size: the exponent and the intercept.
 
@@ -143,6 +157,7 @@ def measure(family: Family, sizes: Sequence[int], repeat: int, megabyte: str) ->
                            "exponent": round(exponent, 2)}
     if megabyte == "measure":
         row["megabyte_seconds"] = round(timed(family, MEGABYTE, 1)[1], 2)
+        row["megabyte_peak_mb"] = round(peak_memory(family, MEGABYTE) / 1e6, 1)
     elif megabyte == "predict":
         row["megabyte_seconds"] = round(math.exp(intercept + exponent * math.log(MEGABYTE)), 1)
     row["megabyte"] = megabyte
@@ -176,9 +191,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         cells["exponent"] = f"{row['exponent']:.2f}"
         if "megabyte_seconds" in row:
             cells["1 MB (s)"] = ("~" if megabyte == "predict" else "") + f"{row['megabyte_seconds']:,}"
+        if "megabyte_peak_mb" in row:
+            cells["1 MB peak heap (MB)"] = f"{row['megabyte_peak_mb']:,}"
         shown.append(cells)
     print(table(shown, floatfmt=".4f"))
-    print("\nexponent: least squares of log time on log size (goal <= 1.1); 1 MB: goal under 2 s"
+    print("\nexponent: least squares of log time on log size (goal <= 1.1); 1 MB: goal under 2 s;"
+          " peak heap: tracemalloc's peak over one run of the 1 MB page, the page itself not counted"
           + ("; ~ predicted from the fit" if megabyte == "predict" else ""))
     return 0
 

@@ -271,3 +271,48 @@ def test_a_sentence_repeated_hundreds_of_times_is_aligned_in_linear_work(monkeyp
             calls["n"] = 0
     for name in ("report", "check"):
         assert work[name, 400] <= 5 * work[name, 100], work
+
+
+def _news_like(count: int, seed: int) -> list[str]:
+    """``count`` unrelated articles of 20 sentences, their words drawn from a
+    Zipf-like vocabulary of 20,000 (common words recur in many sentences, as
+    in news), so sentences of different articles often share a word or two."""
+    import random
+
+    rng = random.Random(seed)
+    vocabulary = [f"w{n}" for n in range(20_000)]
+    weights = [1 / (rank + 100) for rank in range(len(vocabulary))]
+    articles = []
+    for _ in range(count):
+        sentences = []
+        for _ in range(20):
+            words = rng.choices(vocabulary, weights, k=rng.randint(10, 18))
+            sentences.append(" ".join(words).capitalize() + ".")
+        articles.append("\n".join(" ".join(sentences[n:n + 4]) for n in range(0, 20, 4)))
+    return articles
+
+
+def test_only_article_pairs_that_could_match_are_aligned(monkeypatch):
+    """LSH tuned for recall pairs many sentences that share a common word
+    or two by chance; aligning every pair of articles they join made a
+    report grow with the square of its size (on 10,000 generated news
+    articles, 13.5 million sentence pairs, 5% of them near the threshold).
+    Only pairs with a sentence pair near the threshold reach alignment, and
+    what is found is the same as when every proposed pair is aligned."""
+    import dedupe.comparison
+    from dedupe.comparison import compare
+    from dedupe.settings import Settings
+
+    texts = _news_like(300, seed=4)
+    texts += [texts[7], texts[11].replace("w1 ", "w2 ")]  # a copy and a light edit
+    articles = [clean_text(text, f"{n}.txt") for n, text in enumerate(texts)]
+    aligned = []
+    original = dedupe.comparison.align
+    monkeypatch.setattr(dedupe.comparison, "align", lambda a, b, *rest: aligned.append(1) or original(a, b, *rest))
+    found = compare(articles)
+    with_floor = len(aligned)
+    aligned.clear()
+    every = compare(articles, Settings(candidate_min_similarity=0.0))
+    assert with_floor * 4 < len(aligned)  # four times fewer pairs of articles aligned
+    assert [(o.a, o.b, o.passages) for o in found.overlaps] == [(o.a, o.b, o.passages) for o in every.overlaps]
+    assert {(o.a, o.b) for o in found.overlaps} == {(7, 300), (11, 301)}

@@ -5,10 +5,18 @@ from __future__ import annotations
 import random
 
 import numpy as np
-from datasketch import MinHash
+from datasketch import MinHash, MinHashLSH
 
-from dedupe.fingerprints import content_terms, shingles, signature_matrix, term_hash, tokens
-from dedupe.candidates import CandidateIndex, candidate_pairs
+from dedupe.fingerprints import (
+    _permutations,
+    as_minhash,
+    content_terms,
+    shingles,
+    signature_matrix,
+    term_hash,
+    tokens,
+)
+from dedupe.candidates import _KNOWN_BANDS, colliding_groups, lsh_bands, sentence_pairs
 from dedupe.settings import Settings
 
 
@@ -53,11 +61,75 @@ def test_lsh_proposes_similar_sets_and_not_unrelated_ones():
     near = base[:16] + rng.sample(vocabulary, 4)  # Jaccard about 0.67
     unrelated = rng.sample(vocabulary, 20)
     sigs = signature_matrix([base, near, unrelated])
-    assert candidate_pairs(sigs, owners=[0, 1, 2]) == {(0, 1)}
-    assert candidate_pairs(sigs, owners=[0, 0, 2]) == set()  # one article's own sentences are not paired
+    found = sentence_pairs(sigs, owners=[0, 1, 2])
+    assert (found.first.tolist(), found.second.tolist()) == ([0], [1])
+    assert abs(float(found.similarity[0]) - 16 / 24) < 0.15  # the MinHash estimate of their Jaccard
+    assert not len(sentence_pairs(sigs, owners=[0, 0, 2]))  # one article's own sentences are not paired
+    left = sentence_pairs(np.vstack([sigs[1], sigs[0]]), owners=[0, 1], left=[False, True])
+    assert (left.first.tolist(), left.second.tolist()) == ([1], [0])  # the left row first
 
 
-def test_candidate_index_reports_its_bands():
-    index = CandidateIndex(Settings(num_perm=128, lsh_threshold=0.3))
-    bands, rows = index.bands
-    assert bands * rows <= 128 and bands >= 2
+def test_chance_collisions_below_the_floor_are_dropped():
+    """Sets sharing a few words collide in a band now and then; the pairs
+    whose signatures agree on less than ``candidate_min_similarity`` are
+    dropped, those above it kept, in every band."""
+    rng = random.Random(3)
+    common = [f"c{n}" for n in range(6)]
+    vocabulary = [f"v{n}" for n in range(5000)]
+    sets = [rng.sample(common, 2) + rng.sample(vocabulary, 6) for _ in range(400)]  # Jaccard 0.14 at most
+    sets += [s[:-1] + rng.sample(vocabulary, 1) for s in sets[:20]]  # and 20 near copies (0.78)
+    sigs = signature_matrix(sets)
+    every = sentence_pairs(sigs, owners=range(420), settings=Settings(candidate_min_similarity=0.0))
+    kept = sentence_pairs(sigs, owners=range(420))
+    assert len(every) > 2 * len(kept) > 0
+    assert (kept.similarity >= 0.15).all() and (every.similarity < 0.15).any()
+    above = every.similarity >= 0.15
+    assert (every.first[above].tolist(), every.second[above].tolist()) == (kept.first.tolist(), kept.second.tolist())
+
+
+def test_banding_finds_what_datasketch_minhashlsh_finds():
+    """The numpy banding pairs exactly the rows datasketch's MinHashLSH,
+    with the same bands, returns for each other (similar sets of every
+    degree, some identical)."""
+    rng = random.Random(5)
+    vocabulary = [f"w{n}" for n in range(400)]
+    sets = []
+    for _ in range(300):
+        if sets and rng.random() < 0.6:
+            source = rng.choice(sets)
+            keep = rng.randint(0, len(source))
+            sets.append(rng.sample(source, keep) + rng.sample(vocabulary, rng.randint(1, 12)))
+        else:
+            sets.append(rng.sample(vocabulary, rng.randint(3, 15)))
+    sigs = signature_matrix(sets)
+    settings = Settings()
+    bands = lsh_bands(settings)
+    lsh = MinHashLSH(threshold=settings.lsh_threshold, num_perm=settings.num_perm, params=bands)
+    for n, row in enumerate(sigs):
+        lsh.insert(n, as_minhash(row, settings))
+    expected = {(min(n, m), max(n, m)) for n, row in enumerate(sigs)
+                for m in lsh.query(as_minhash(row, settings)) if m != n}
+    found = {tuple(pair) for pair in colliding_groups(sigs, bands).tolist()}
+    assert len(expected) > 300 and found == expected
+
+
+def test_lsh_bands_come_from_datasketch():
+    bands, rows = lsh_bands(Settings(num_perm=128, lsh_threshold=0.3))
+    assert (bands, rows) == (42, 3)
+    assert bands * rows <= 128
+    assert lsh_bands(Settings(num_perm=64, lsh_threshold=0.6)) != (bands, rows)
+
+
+def test_permutations_are_datasketchs():
+    """Signatures are drawn with datasketch's affine32 permutations, without importing it."""
+    for num_perm, seed in [(128, 1), (64, 7), (256, 12345)]:
+        theirs = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+        ours = _permutations(num_perm, seed, "affine32")
+        assert all(x.dtype == y.dtype and (x == y).all() for x, y in zip(ours, theirs))
+
+
+def test_known_bands_are_what_the_optimiser_picks():
+    """The bands kept for common settings (so a process need not load scipy) are datasketch's answer."""
+    for (threshold, num_perm, weights), bands in _KNOWN_BANDS.items():
+        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=weights)
+        assert bands == (lsh.b, lsh.r)

@@ -185,10 +185,26 @@ def test_credit_forms_see_only_their_window(monkeypatch):
 
     monkeypatch.setattr(credits, "_form_around", recording)
     text = "".join(f"AFP via {n} told Reuters " for n in range(3000))  # one line of 77 KB
-    settings = Settings(credit_context_chars=120)
+    settings = Settings(credit_context_chars=120, credit_names_classified=6000)
     found = find_credits(text, settings=settings)
     assert len(seen) == len(found) == 6000
     assert max(before for before, _ in seen) == max(after for _, after in seen) == 120
+
+
+def test_only_the_first_and_last_names_are_classified(monkeypatch):
+    """A text naming outlets by the thousand has only its first and last
+    ``credit_names_classified / 2`` names read in context: credits at the
+    top and the end are found, the names between are mentions."""
+    calls = []
+    classify = credits._form_around
+    monkeypatch.setattr(credits, "_form_around", lambda *context: calls.append(1) or classify(*context))
+    middle = "".join(f"Item {n}: the BBC and CNN. " for n in range(5000))
+    text = f"LONDON (Reuters) - Talks resumed. {middle}The talks went on, according to the New York Times."
+    found = find_credits(text, settings=Settings(credit_names_classified=100))
+    assert len(calls) == 100 and len(found) == 10_002
+    assert (found[0].publisher, found[0].form) == ("Reuters", "dateline")
+    assert (found[-1].publisher, found[-1].form) == ("The New York Times", "according-to")
+    assert {credit.form for credit in found[1:-1]} == {"mention"}
 
 
 def plain_credits(text: str, window: int) -> list[credits.Credit]:

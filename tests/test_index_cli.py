@@ -200,3 +200,34 @@ def test_index_show_and_export(run_cli, index_url):
     records = [json.loads(line) for line in lines]
     assert [(r["id"], r["path"]) for r in records] == [(1, str(SEEDS["wapo"])), (2, str(SEEDS["time"]))]
     assert records[0]["text"] == shown["text"]
+
+
+def test_workers_build_the_index_one_process_builds(run_cli, tmp_path):
+    """`index add --jobs 2` reads, cleans and fingerprints in two worker
+    processes while one writes: the articles come out in the order found,
+    unreadable files are named, and the index holds what one process builds
+    (the same ids, paths, texts and keys)."""
+    import sqlite3
+
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    seeds = [seed_text(name) for name in sorted(SEEDS)]
+    for n in range(130):  # three chunks of 50 files or fewer
+        text = seeds[n % len(seeds)] + f"\nArchive note {n}: filed on day {n} of the {n % 7}th desk.\n"
+        (folder / f"{n:03d}.txt").write_text(text, encoding="utf-8")
+    (folder / "064-empty.txt").write_text("\n", encoding="utf-8")
+    (folder / "100-binary.txt").write_bytes(b"\x00\x01\x02 not text")
+    tables = {}
+    for jobs in (1, 2):
+        path = tmp_path / f"index-{jobs}.db"
+        code, out, err = run_cli("index", "add", folder, "--index", path, "--jobs", jobs, "--format", "json")
+        data = json.loads(out)
+        assert code == 0 and data["counts"] == {"added": 130, "already indexed": 0, "failed": 2}
+        assert "064-empty.txt" in err and "100-binary.txt" in err
+        assert [a["path"].rsplit("/", 1)[-1] for a in data["articles"]] == [f"{n:03d}.txt" for n in range(130)]
+        db = sqlite3.connect(path)
+        tables[jobs] = (db.execute("SELECT id, path, text, body, sentences FROM articles ORDER BY id").fetchall(),
+                        db.execute("SELECT generation, key, article_id FROM buckets ORDER BY 1, 2, 3").fetchall(),
+                        db.execute("SELECT term, df FROM terms ORDER BY term").fetchall())
+        db.close()
+    assert tables[1] == tables[2] and len(tables[1][1]) > 1000

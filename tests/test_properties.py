@@ -18,8 +18,9 @@ from hypothesis import strategies as st
 
 from dedupe.application import compare_texts
 from dedupe.cleaning import CleaningError, clean_html, clean_text
-from dedupe.model import ExtractionError
+from dedupe.model import ExtractionError, Span
 from dedupe.segmentation import segment_blocks
+from dedupe.verdicts import _uncovered
 
 EXAMPLES = int(os.environ.get("DEDUPE_HYPOTHESIS_EXAMPLES", "120"))
 PROPERTIES = settings(max_examples=EXAMPLES, derandomize=not os.environ.get("DEDUPE_HYPOTHESIS_RANDOM"), deadline=None,
@@ -118,3 +119,14 @@ def test_passages_point_into_both_texts(first, second, shared):
             assert 0 <= passage.b.start < passage.b.end <= len(b.text)
             assert passage.a.of(a.text).strip() and passage.b.of(b.text).strip()
             assert 0.0 <= passage.similarity <= 1.0
+
+
+spans = st.builds(lambda start, length: Span(start, start + length), st.integers(0, 200), st.integers(0, 40))
+
+
+@PROPERTIES
+@given(st.lists(spans.filter(len), max_size=30).map(sorted), st.lists(spans, max_size=30))
+def test_new_material_is_exactly_the_sentences_no_passage_touches(sentences, taken):
+    # the sweep that replaced the sentences-by-passages loop must keep its meaning
+    expected = [s for s in sentences if not any(s.overlaps(t) for t in taken)]
+    assert _uncovered(sentences, taken) == expected

@@ -459,8 +459,8 @@ def test_bench_independent(tmp_path):
 # Speed, at the smallest size
 # ---------------------------------------------------------------------------
 
-SPEED_TINY = ("--sizes", 200, "--queries", 8, "--signature-articles", 20, "--baseline-passages", 40,
-              "--workers", 1, "--batch", 100, "--budget", 2)
+SPEED_TINY = ("--signature-articles", 20, "--repeat", 1, "--ingest-articles", 150, "--jobs", 1, "--queries", 6,
+              "--report-sizes", "60,120", "--budget", 3)
 
 
 def test_fit_evidence(tmp_path):
@@ -483,19 +483,26 @@ def test_fit_evidence(tmp_path):
 
 def test_bench_speed(tmp_path):
     result = run_json("bench_speed.py", *SPEED_TINY, "--out", tmp_path)
-    assert result["signatures"]["rows"][1]["same_values"] is True  # the same MinHash values as datasketch
-    size, = result["sizes"]
-    assert size["build"]["built"] == 200 and size["build"]["stopped"] is None
-    check = size["check"]
-    assert check["queries"] == 8 and check["indexed"] == 200
-    assert check["recall"]["verbatim"][0] == 1.0  # planted verbatim copies are found
-    assert check["false_positive_rate"] == 0.0
-    assert not list(tmp_path.iterdir())  # the index is removed without --keep
+    bulk, = (row for row in result["signatures"]["rows"] if row["method"].startswith("datasketch MinHash.bulk"))
+    assert bulk["same_values"] is True  # the same MinHash values as datasketch
+    ingest = {row["contender"]: row for row in result["ingest"]["rows"]}
+    assert ingest["dedupe index add --jobs 1"]["articles"] == 150
+    assert ingest["datasketch MinHashLSH, whole documents, word 3-grams"]["wall_s"] > 0
+    check = result["check"]
+    assert check["queries"] == 6 and check["indexed"] == 150 and check["whole_and_warm_agree"]
+    kinds = {row["kind"]: row for row in check["kinds"]}
+    assert kinds["verbatim"]["flagged_whole"] == kinds["verbatim"]["queries"] == 1  # a planted copy is found
+    assert kinds["unrelated"]["flagged_whole"] == 0
+    report = result["report"]
+    assert [row["size"] for row in report["rows"]] == [60, 120] and report["rows"][1]["other_pairs"] == 0
+    assert report["rows"][1]["planted_found"]["verbatim"] == [1, 1]
+    assert not list(tmp_path.iterdir())  # the work folder is emptied without --keep
 
-    # --profile: here every article goes through the profiled (untimed) adds.
-    out = run_script("bench_speed.py", *SPEED_TINY, "--profile", "--profile-checks", 2)
-    assert "1. Signature throughput" in out and "2. Index build" in out and "3. Check latency" in out
-    assert "Profile at 200, first 2 checks, by own time:" in out
+    out = run_script("bench_speed.py", *SPEED_TINY, "--sections", "ingest,report", "--profile",
+                     "--profile-articles", 20)
+    assert "2. Ingest" in out and "4. dedupe report" in out and "1. Signatures" not in out
+    assert "Profile of dedupe index add --jobs 1 (20 files), by own time:" in out
+    assert "Profile of dedupe report (60 articles), by cumulative time:" in out
 
 
 # ---------------------------------------------------------------------------
@@ -516,7 +523,8 @@ def test_bench_startup():
 
 def test_fuzz_properties():
     out = run_script("fuzz_properties.py", "--examples", 3)
-    assert "3 passed" in out
+    properties = Path(ROOT, "tests", "test_properties.py").read_text(encoding="utf-8").count("\n@PROPERTIES\n")
+    assert properties >= 4 and f"{properties} passed" in out
 
 
 def test_bench_hostile():
