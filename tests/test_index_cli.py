@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import time
 
 import pytest
 
@@ -231,3 +235,50 @@ def test_workers_build_the_index_one_process_builds(run_cli, tmp_path):
                         db.execute("SELECT term, df FROM terms ORDER BY term").fetchall())
         db.close()
     assert tables[1] == tables[2] and len(tables[1][1]) > 1000
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid and fields[0] != "Z":
+                found.add(int(entry))
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_workers_end_with_a_killed_index_add(tmp_path):
+    """A SIGKILLed `index add` (a cancelled CI job, the OOM killer) leaves
+    no worker behind: they used to wait for work on their pipe for ever."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    text = seed_text("wapo")
+    for n in range(2000):
+        (folder / f"{n:04d}.txt").write_text(f"{text}\nArchive note {n}.\n", encoding="utf-8")
+    child = subprocess.Popen([sys.executable, "-m", "dedupe", "index", "add", str(folder), "--index",
+                              str(tmp_path / "index.db"), "--jobs", "2", "--quiet"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    workers: set[int] = set()
+    while len(workers) < 2 and child.poll() is None and time.monotonic() < deadline:
+        workers = _children(child.pid)
+        time.sleep(0.01)
+    assert len(workers) == 2, "the workers were not seen"
+    child.kill()
+    child.wait(60)
+    while time.monotonic() < deadline and any(os.path.exists(f"/proc/{pid}") and _alive(pid) for pid in workers):
+        time.sleep(0.05)
+    assert not any(os.path.exists(f"/proc/{pid}") and _alive(pid) for pid in workers)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
