@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from itertools import islice, repeat
@@ -28,9 +27,10 @@ from dedupe.cleaning import CleaningError, clean_document
 from dedupe.model import Article, ExtractionError
 from dedupe.reading import STDIN, InputError, encoding_warning, find_articles, read_document
 from dedupe.settings import DEFAULT_SETTINGS, Settings
-from dedupe.workers import worker_pool
 
 if TYPE_CHECKING:  # fingerprints loads the stemmer: `dedupe clean` does without it
+    from concurrent.futures import Future
+
     from dedupe.fingerprints import Fingerprinted
 
 
@@ -80,6 +80,8 @@ def load_corpus(paths: Iterable[str | os.PathLike[str]], settings: Settings = DE
         on_read(0, len(files))
     # standard input can only be read here: a worker process has none
     workers = 1 if any(str(path) == STDIN for path in files) else min(jobs, len(files))
+    from dedupe.workers import worker_pool  # multiprocessing: only for a run that uses it
+
     with worker_pool(workers) if workers > 1 else nullcontext() as executor:
         loaded: Iterable[Article | tuple[str, str]] = (
             executor.map(_load_one, files, repeat(settings), repeat(encoding), chunksize=4) if executor
@@ -133,6 +135,8 @@ def prepare_articles(paths: Iterable[str | os.PathLike[str] | InputError], setti
         for part in chunks:
             yield from _prepare_chunk(part, settings, encoding)
         return
+    from dedupe.workers import worker_pool
+
     with worker_pool(workers) as executor:
         pending: deque[Future[list[Prepared]]] = deque()
         upcoming = iter(chunks)
