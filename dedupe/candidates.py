@@ -109,11 +109,15 @@ def sentence_pairs(
     rows = np.array([r for r in range(len(signatures)) if eligible is None or eligible[r]], dtype=np.int64)
     if len(rows) < 2:
         return SentencePairs(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
-    # Distinct signatures: members[g] are the rows with signature g, in row order.
+    # Distinct signatures: members(g) are the rows with signature g, in row order.
     first_of, group = _distinct(signatures, rows)
     order = np.argsort(group, kind="stable")
     sizes = np.bincount(group)
-    members = np.split(rows[order], np.cumsum(sizes)[:-1])
+    grouped, ends = rows[order], np.cumsum(sizes)
+
+    def members(g: int) -> np.ndarray:
+        return grouped[ends[g] - sizes[g]:ends[g]]
+
     distinct = rows[first_of]  # a row of each signature
     colliding = colliding_groups(signatures, lsh_bands(settings), settings.candidate_min_similarity, distinct)
     repeated = np.flatnonzero(sizes > 1)  # a repeated sentence also pairs with its own copies
@@ -130,7 +134,7 @@ def sentence_pairs(
         # each row looks up the other group's rows, as a query of an LSH index would: a
         # left row only the right rows (a candidate meets a source's copies, capped)
         for x, y in [(g, h)] if g == h else [(g, h), (h, g)]:
-            mine, theirs = members[x], members[y]
+            mine, theirs = members(x), members(y)
             if side is not None:
                 mine, theirs = mine[side[mine]], theirs[~side[theirs]]
             found = _expanded(mine, theirs, owner, places, limit)
@@ -179,7 +183,7 @@ def _distinct(signatures: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.
 _CHECK_ROWS = 1 << 15
 
 
-def agreement(signatures: np.ndarray, first: np.ndarray, second: np.ndarray, chunk: int = 1 << 16) -> np.ndarray:
+def agreement(signatures: np.ndarray, first: np.ndarray, second: np.ndarray, chunk: int = 1 << 13) -> np.ndarray:
     """For each pair of rows, the share of signature values the two agree
     on: the MinHash estimate of their Jaccard similarity (float32).
 
@@ -237,12 +241,15 @@ def colliding_groups(signatures: np.ndarray, bands: tuple[int, int], min_similar
     """
     rows = np.arange(len(signatures)) if rows is None else rows
     n = len(rows)
-    keys = np.concatenate([band_keys(signatures[rows[start:start + _CHECK_ROWS]], bands)
-                           for start in range(0, n, _CHECK_ROWS)] or [np.zeros((0, bands[0]), dtype=np.int64)])
+    b, r = bands
     found = []
-    for band in range(keys.shape[1]):
-        order = np.argsort(keys[:, band], kind="stable")
-        ordered = keys[order, band]
+    for band in range(b):
+        # one band's keys at a time: all of them at once took 8 bytes x bands a row more at the peak
+        keys = np.concatenate([band_keys(signatures[rows[start:start + _CHECK_ROWS], band * r:(band + 1) * r],
+                                         (1, r))[:, 0] for start in range(0, n, _CHECK_ROWS)]
+                              or [np.zeros(0, dtype=np.int64)])
+        order = np.argsort(keys, kind="stable")
+        ordered = keys[order]
         starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
         lengths = np.diff(np.append(starts, n))
         if not (lengths > 1).any():
