@@ -327,6 +327,10 @@ def _translate(display: str, error: Exception) -> StoreError:
                                  f"({message[message.index('WRONGTYPE'):]})")
     if isinstance(error, redis.exceptions.ReadOnlyError):
         return StoreError(f"{display}: Redis server is read-only (a replica?): {message}")
+    if isinstance(error, redis.exceptions.OutOfMemoryError) or "maxmemory" in message:
+        # (redis-py's message from a pipeline quotes the command and its article path first.)
+        return StoreError(f"{display}: Redis server is out of memory (maxmemory reached): "
+                          "raise its maxmemory or free memory, then run again")
     return StoreError(f"{display}: Redis error: {message}")
 
 

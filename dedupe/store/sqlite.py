@@ -243,6 +243,11 @@ class SQLiteIndex:
             stored = _read_meta(self._connection())
             if stored is None:
                 if not create:
+                    if not _has_tables(self._connection()):
+                        # An empty file, or one another process is creating an index in (not yet
+                        # committed): no index so far, as for a missing file; `create` makes one here.
+                        raise StoreMissingError(f"no index at {self.path} (an empty database); "
+                                                "create it with `dedupe index add`")
                     raise StoreCorruptError(f"{self.path}: not a dedupe index (no settings record)")
                 stored = self._initialise(settings)
             self.settings = settings_from_record(stored, settings, self.path)
@@ -554,6 +559,11 @@ def _count_sentences(connection: sqlite3.Connection, sentences: int, eligible: i
 # ---------------------------------------------------------------------------
 # Reading
 # ---------------------------------------------------------------------------
+
+
+def _has_tables(connection: sqlite3.Connection) -> bool:
+    """Whether the database holds any table (committed): an empty one is no index yet."""
+    return connection.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is not None
 
 
 def _read_meta(connection: sqlite3.Connection) -> dict[str, Any] | None:
