@@ -44,7 +44,6 @@ import math
 import os
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Executor
 from dataclasses import replace
 from types import MappingProxyType, TracebackType
 from typing import Any
@@ -92,7 +91,7 @@ class Index:
         (id, whether new) for each, in order. All are stored or, if anything
         fails, none. ``fingerprints``, when given, are the articles'
         :func:`~dedupe.fingerprints.fingerprint` results, computed elsewhere
-        (in worker processes, say: see :meth:`fingerprint_many`).
+        (in worker processes, say: see :func:`dedupe.corpus.prepare_articles`).
 
         >>> import tempfile, os
         >>> from dedupe.cleaning import clean_text
@@ -109,11 +108,9 @@ class Index:
         return self.backend.add_many([IndexEntry(article, source_publisher(article), found)
                                       for article, found in zip(articles, prints)])
 
-    def fingerprint_many(self, articles: Sequence[Article],
-                         executor: Executor | None = None) -> builtins.list[Fingerprinted]:
-        """The fingerprints :meth:`add_many` would compute, under this index's
-        settings, on ``executor`` (worker processes) when given."""
-        return fingerprint_many(articles, self.settings, executor=executor)
+    def fingerprint_many(self, articles: Sequence[Article]) -> builtins.list[Fingerprinted]:
+        """The fingerprints :meth:`add_many` would compute, under this index's settings."""
+        return fingerprint_many(articles, self.settings)
 
     def add_page(self, content: str, path: str, *, url: str | None = None,
                  publisher: str | None = None) -> tuple[int, bool]:

@@ -35,7 +35,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from dedupe.fingerprints import band_keys
+from dedupe.fingerprints import band_keys, sorted_unique
 from dedupe.settings import DEFAULT_SETTINGS, Settings
 
 #: datasketch's answer for the default settings (and a few common ones), so
@@ -263,9 +263,7 @@ def colliding_groups(signatures: np.ndarray, bands: tuple[int, int], min_similar
             close = agreement(signatures, rows[g], rows[h]) >= min_similarity
             g, h = g[close], h[close]
         found.append(np.minimum(g, h) * n + np.maximum(g, h))
-    codes = np.sort(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
-    # not np.unique: numpy 2's hashing unique took 30 s for 20 million codes, the sort 0.3 s
-    codes = codes[np.concatenate(([True], codes[1:] != codes[:-1]))] if len(codes) else codes
+    codes = sorted_unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
     return np.stack([codes // n, codes % n], axis=1).astype(np.int64)
 
 

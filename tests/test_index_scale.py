@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pytest
@@ -13,6 +12,7 @@ import pytest
 import dedupe.store.sqlite as sqlite_store
 from dedupe.cleaning import clean_text
 from dedupe.comparison import compare_against
+from dedupe.corpus import load_article, prepare_articles
 from dedupe.settings import Settings
 from dedupe.fingerprints import fingerprint, fingerprint_many, index_keys
 from dedupe.archive import open_index
@@ -85,14 +85,20 @@ def test_given_fingerprints_are_used_and_must_match_in_number(tmp_path, seeds):
     assert [s.path for s in found.sources] == [str(SEEDS["time"])]
 
 
-def test_fingerprints_from_worker_processes_equal_those_made_here(seeds):
-    articles = list(seeds.values())
-    with ProcessPoolExecutor(2) as pool:
-        apart = fingerprint_many(articles, executor=pool)
-    here = [fingerprint(article) for article in articles]
-    for a, b in zip(apart, here):
-        assert a.sentences == b.sentences and a.eligible == b.eligible and a.frequencies == b.frequencies
-        assert np.array_equal(a.keys, b.keys)
+def test_fingerprints_from_worker_processes_equal_those_made_here():
+    """Worker processes (`prepare_articles`: two, chunks of two files) and
+    one batch of all the articles give each article the fingerprint it gets
+    alone, in the order of the files."""
+    paths = [SEEDS[name] for name in sorted(SEEDS)]
+    apart = list(prepare_articles(paths, jobs=2, chunk=2))
+    assert [article.path for article, _ in apart] == [str(path) for path in paths]
+    together = fingerprint_many([article for article, _ in apart])
+    for (article, a), b in zip(apart, together):
+        here = fingerprint(load_article(article.path))
+        for found in (a, b):
+            assert (found.sentences, found.eligible, found.frequencies) == (here.sentences, here.eligible,
+                                                                            here.frequencies)
+            assert np.array_equal(found.keys, here.keys)
 
 
 def test_stored_sentences_are_the_fingerprinted_ones(tmp_path, seeds):
