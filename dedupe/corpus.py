@@ -83,7 +83,7 @@ def load_corpus(paths: Iterable[str | os.PathLike[str]], settings: Settings = DE
     from dedupe.workers import worker_pool  # multiprocessing: only for a run that uses it
 
     with worker_pool(workers) if workers > 1 else nullcontext() as executor:
-        loaded: Iterable[Article | tuple[str, str]] = (
+        loaded: Iterable[Article | InputError] = (
             executor.map(_load_one, files, repeat(settings), repeat(encoding), chunksize=4) if executor
             else (_load_one(path, settings, encoding) for path in files))
         results = iter(loaded)
@@ -94,11 +94,10 @@ def load_corpus(paths: Iterable[str | os.PathLike[str]], settings: Settings = DE
             article = next(results)
             if on_read is not None:
                 on_read(1, 0)
-            if isinstance(article, tuple):
-                corpus.errors.append(InputError(*article))
+            if isinstance(article, InputError):
+                corpus.errors.append(article)
                 continue
-            if workers > 1:
-                article = replace(article, metadata=MappingProxyType(article.metadata))
+            article = _restored(article)
             corpus.articles.append(article)
             warning = encoding_warning(article.path, article.metadata)
             if warning:
@@ -133,7 +132,7 @@ def prepare_articles(paths: Iterable[str | os.PathLike[str] | InputError], setti
     chunks = [items[start:start + chunk] for start in range(0, len(items), chunk)]
     if workers == 1:
         for part in chunks:
-            yield from _prepare_chunk(part, settings, encoding)
+            yield from map(_restored_prepared, _prepare_chunk(part, settings, encoding))
         return
     from dedupe.workers import worker_pool
 
@@ -146,17 +145,14 @@ def prepare_articles(paths: Iterable[str | os.PathLike[str] | InputError], setti
             done = pending.popleft().result()
             for part in islice(upcoming, 1):
                 pending.append(executor.submit(_prepare_chunk, part, settings, encoding))
-            for item in done:
-                yield item if isinstance(item, InputError) else (
-                    replace(item[0], metadata=MappingProxyType(dict(item[0].metadata))), item[1])
+            yield from map(_restored_prepared, done)
 
 
 def _prepare_chunk(paths: list[str | os.PathLike[str] | InputError], settings: Settings,
                    encoding: str | None) -> list[Prepared]:
     """:func:`prepare_articles`' work on one chunk, in a worker or not: the
     fingerprints of the chunk's articles are computed as one batch. An
-    article's metadata crosses processes as a plain dict; an error as a new
-    :class:`~dedupe.reading.InputError`."""
+    article's metadata crosses processes as a plain dict (:func:`_portable`)."""
     from dedupe.fingerprints import fingerprint_many
 
     loaded: list[Article | InputError] = []
@@ -164,23 +160,32 @@ def _prepare_chunk(paths: list[str | os.PathLike[str] | InputError], settings: S
         if isinstance(path, InputError):
             loaded.append(path)
             continue
-        try:
-            article = load_article(path, settings, encoding)
-            loaded.append(replace(article, metadata=dict(article.metadata)))
-        except InputError as error:
-            loaded.append(InputError(error.path, error.reason))
+        loaded.append(_load_one(path, settings, encoding))
     articles = [item for item in loaded if isinstance(item, Article)]
     prints = iter(fingerprint_many(articles, settings))
     return [item if isinstance(item, InputError) else (item, next(prints)) for item in loaded]
 
 
-def _load_one(path: str | os.PathLike[str], settings: Settings, encoding: str | None) -> Article | tuple[str, str]:
-    """:func:`load_article` in a worker: the article (its metadata a plain
-    dict, which crosses processes; the caller makes it read-only again), or
-    (path, reason) of the error (an exception with its own arguments does not
-    cross processes)."""
+def _load_one(path: str | os.PathLike[str], settings: Settings, encoding: str | None) -> Article | InputError:
+    """:func:`load_article` as a worker returns it: the article made
+    :func:`_portable`, or the error (an :class:`~dedupe.reading.InputError`
+    crosses processes whole)."""
     try:
-        article = load_article(path, settings, encoding)
+        return _portable(load_article(path, settings, encoding))
     except InputError as error:
-        return str(error.path), error.reason
+        return error
+
+
+def _portable(article: Article) -> Article:
+    """The article with its metadata a plain dict, which crosses processes
+    (a read-only mapping does not pickle); :func:`_restored` undoes it."""
     return replace(article, metadata=dict(article.metadata))
+
+
+def _restored(article: Article) -> Article:
+    """The article with its metadata read-only again, as everywhere else."""
+    return replace(article, metadata=MappingProxyType(dict(article.metadata)))
+
+
+def _restored_prepared(item: Prepared) -> Prepared:
+    return item if isinstance(item, InputError) else (_restored(item[0]), item[1])

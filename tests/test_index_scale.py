@@ -181,3 +181,21 @@ def test_index_add_with_jobs_builds_the_same_index(tmp_path, run_cli):
 def test_index_add_refuses_zero_jobs(tmp_path, run_cli):
     code, _, err = run_cli("index", "add", SEEDS["wapo"], "--index", tmp_path / "i.db", "--jobs", "0")
     assert code == 2 and "at least 1" in err
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_articles_read_in_any_number_of_processes_have_read_only_metadata(jobs):
+    """Metadata crosses worker processes as a plain dict; every article the
+    loaders hand out has it read-only again (in one process it was left a
+    dict)."""
+    from types import MappingProxyType
+
+    from dedupe.corpus import load_corpus
+
+    paths = [SEEDS[name] for name in sorted(SEEDS)]
+    corpus = load_corpus(paths, jobs=jobs)
+    prepared = [article for article, _ in prepare_articles(paths, jobs=jobs, chunk=2)]
+    for article in [*corpus.articles, *prepared]:
+        assert isinstance(article.metadata, MappingProxyType)
+        with pytest.raises(TypeError):
+            article.metadata["publisher"] = "someone else"  # type: ignore[index]
