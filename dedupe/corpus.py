@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from itertools import islice, repeat
 from types import MappingProxyType
@@ -29,7 +29,7 @@ from dedupe.reading import STDIN, InputError, encoding_warning, find_articles, r
 from dedupe.settings import DEFAULT_SETTINGS, Settings
 
 if TYPE_CHECKING:  # fingerprints loads the stemmer: `dedupe clean` does without it
-    from concurrent.futures import Future
+    from concurrent.futures import Executor, Future
 
     from dedupe.fingerprints import Fingerprinted
 
@@ -63,6 +63,16 @@ def load_article(path: str | os.PathLike[str], settings: Settings = DEFAULT_SETT
 OnRead = Callable[[int, int], None]
 
 
+def _pool(workers: int) -> AbstractContextManager[Executor | None]:
+    """A pool of ``workers`` processes, or None for one: multiprocessing is
+    imported only by a run that uses it (about 35 ms of a check's start)."""
+    if workers <= 1:
+        return nullcontext()
+    from dedupe.workers import worker_pool
+
+    return worker_pool(workers)
+
+
 def load_corpus(paths: Iterable[str | os.PathLike[str]], settings: Settings = DEFAULT_SETTINGS,
                 learn: bool = True, encoding: str | None = None, *, jobs: int = 1,
                 on_read: OnRead | None = None) -> Corpus:
@@ -80,9 +90,7 @@ def load_corpus(paths: Iterable[str | os.PathLike[str]], settings: Settings = DE
         on_read(0, len(files))
     # standard input can only be read here: a worker process has none
     workers = 1 if any(str(path) == STDIN for path in files) else min(jobs, len(files))
-    from dedupe.workers import worker_pool  # multiprocessing: only for a run that uses it
-
-    with worker_pool(workers) if workers > 1 else nullcontext() as executor:
+    with _pool(workers) as executor:
         loaded: Iterable[Article | InputError] = (
             executor.map(_load_one, files, repeat(settings), repeat(encoding), chunksize=4) if executor
             else (_load_one(path, settings, encoding) for path in files))
@@ -113,15 +121,18 @@ Prepared: TypeAlias = "tuple[Article, Fingerprinted] | InputError"
 
 
 def prepare_articles(paths: Iterable[str | os.PathLike[str] | InputError], settings: Settings = DEFAULT_SETTINGS,
-                     encoding: str | None = None, *, jobs: int = 1, chunk: int = 50) -> Iterator[Prepared]:
+                     encoding: str | None = None, *, jobs: int = 1, chunk: int = 50,
+                     ahead: int = 0) -> Iterator[Prepared]:
     """Read, clean and fingerprint each file of ``paths`` (as
     :func:`~dedupe.reading.find_articles` gives them: an error found while
     looking is passed on), in order, in ``jobs`` worker processes.
 
     Each worker takes ``chunk`` files at a time and does all the work on
     them, reading to fingerprints, so the caller (the one process writing
-    to an index) only stores; at most two chunks a worker are in flight, so
-    a slow writer holds back the readers instead of filling memory.
+    to an index) only stores. Two chunks a worker, or ``ahead`` articles if
+    more, are in flight: workers go on while the caller writes (a writer
+    committing a batch at a time lets them prepare the next), and a slower
+    writer holds them back instead of filling memory.
 
     >>> found = list(prepare_articles(["fixtures/seeds/wapo-blinken-moldova-2024.txt", "no/such.txt"]))
     >>> found[0][1].eligible_count > 10, str(found[1])
@@ -139,7 +150,7 @@ def prepare_articles(paths: Iterable[str | os.PathLike[str] | InputError], setti
     with worker_pool(workers) as executor:
         pending: deque[Future[list[Prepared]]] = deque()
         upcoming = iter(chunks)
-        for part in islice(upcoming, 2 * workers):
+        for part in islice(upcoming, max(2 * workers, -(-ahead // chunk))):
             pending.append(executor.submit(_prepare_chunk, part, settings, encoding))
         while pending:
             done = pending.popleft().result()

@@ -61,7 +61,10 @@ def guess_language(text: str, settings: Settings = DEFAULT_SETTINGS) -> str | No
     words = _WORD.findall(text[: sample * 8].casefold())[:sample]
     if len(words) < settings.language_min_words:
         return None
-    hits = Counter(language for word in words for language in _LANGUAGES_OF.get(word, ()))
+    hits: Counter[str] = Counter()
+    for word, count in Counter(words).items():
+        for language in _LANGUAGES_OF.get(word, ()):
+            hits[language] += count
     if not hits:
         return None
     best = max(FUNCTION_WORDS, key=lambda language: hits[language])  # ties: the first listed

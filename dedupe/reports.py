@@ -23,8 +23,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tabulate import tabulate
-
 from dedupe.model import AlignedPassage, Article, Comparison, Direction, Finding, Span, StoredArticle, Verdict
 from dedupe.serialise import error_data, to_json, to_json_line
 from dedupe.settings import DEFAULT_SETTINGS
@@ -36,6 +34,15 @@ if TYPE_CHECKING:
 SNIPPET_CHARS = 90
 #: Terminal width when it cannot be told (output to a file or pipe, no ``COLUMNS``).
 DEFAULT_WIDTH = 150
+
+
+def _table(rows: Any, **options: Any) -> str:
+    """``tabulate(rows, **options)``. tabulate is imported here, by the text
+    renderers: its import reads package metadata (about 50 ms), which a
+    ``--format json`` run need not pay."""
+    from tabulate import tabulate
+
+    return tabulate(rows, **options)
 
 
 def _width() -> int:
@@ -102,7 +109,7 @@ def comparison_tables(comparison: Comparison, directions: Sequence[Direction]) -
             comparison.passage_count(n),
             ", ".join(f"[{p + 1}]" for p in comparison.partners(n)) or "-",
         ])
-    out = [tabulate(rows, headers=["article", "title", "words", "debris removed", "passages", "overlaps with"],
+    out = [_table(rows, headers=["article", "title", "words", "debris removed", "passages", "overlaps with"],
                     maxcolwidths=[label_width, title_width, None, None, None, 20])]
     pair_rows = []
     for overlap, found in zip(comparison.overlaps, directions):
@@ -111,7 +118,7 @@ def comparison_tables(comparison: Comparison, directions: Sequence[Direction]) -
                           "\n".join(found.reasons)])
     if pair_rows:
         out.append("")
-        out.append(tabulate(pair_rows, headers=["pair", "passages", "probably original", "why"],
+        out.append(_table(pair_rows, headers=["pair", "passages", "probably original", "why"],
                             maxcolwidths=[None, None, None, max(30, min(80, _width() - 45))]))
     passage_rows = []
     for overlap in comparison.overlaps:
@@ -129,7 +136,7 @@ def comparison_tables(comparison: Comparison, directions: Sequence[Direction]) -
         out.append(f"Overlapping passages ({len(passage_rows)})")
         headers = ["article A [span)", "article B [span)", "similarity", "kind", "evidence"]
         text, evidence = _passage_widths()
-        out.append(tabulate(passage_rows, headers=headers,
+        out.append(_table(passage_rows, headers=headers,
                             tablefmt="grid", maxcolwidths=[text, text, None, None, evidence]))
     else:
         out.append("No overlapping passages.")
@@ -163,7 +170,7 @@ def evidence_summary(passage: AlignedPassage) -> str:
 def article_table(article: Article) -> str:
     """The debris list of one article, for ``dedupe clean --debris``."""
     rows = [[n + 1, _span(item.span), item.reason, snippet(item.text, 60)] for n, item in enumerate(article.debris)]
-    return tabulate(rows, headers=["debris", "span", "reason", "text"])
+    return _table(rows, headers=["debris", "span", "reason", "text"])
 
 
 def _span(span: Any) -> str:
@@ -189,7 +196,7 @@ def check_tables(verdicts: Sequence[Verdict], found: Sequence[Sequence[Finding]]
                      f"{use.coverage:.0%}", f"{use.source_coverage:.0%}", "yes" if use.credited else "NO",
                      len(use.passages)] for use in verdict.sources]
             # a source path is never wrapped: it is there to be copied
-            lines.append(tabulate(rows, headers=["publisher", "source", "derivation", "rewording", "coverage",
+            lines.append(_table(rows, headers=["publisher", "source", "derivation", "rewording", "coverage",
                                                  "of source", "credited", "passages"],
                                   maxcolwidths=[20, None, None, None, None, None, None, None]))
             passage_rows = [
@@ -199,7 +206,7 @@ def check_tables(verdicts: Sequence[Verdict], found: Sequence[Sequence[Finding]]
                 for use in verdict.sources for p in use.passages
             ]
             text, evidence = _passage_widths()
-            lines.append(tabulate(passage_rows,
+            lines.append(_table(passage_rows,
                                   headers=["candidate [span)", "source [span)", "kind", "similarity", "evidence"],
                                   tablefmt="grid", maxcolwidths=[text, text, None, None, evidence]))
         if verdict.new_claims:
@@ -312,7 +319,7 @@ def index_table(articles: Sequence[StoredArticle]) -> str:
     """``dedupe index list``: one row per indexed article."""
     rows = [[a.id, printable(a.path), snippet(a.title or "(untitled)", 48), printable(a.publisher or "-"),
              printable(a.date or "-"), a.words, a.added] for a in articles]
-    return tabulate(rows, headers=["id", "path", "title", "publisher", "date", "words", "added"])
+    return _table(rows, headers=["id", "path", "title", "publisher", "date", "words", "added"])
 
 
 def stats_table(stats: dict[str, Any]) -> str:
@@ -324,7 +331,7 @@ def stats_table(stats: dict[str, Any]) -> str:
                         for inner, item in value.items())
         else:
             rows.append([key, value])
-    return tabulate(rows, tablefmt="plain")
+    return _table(rows, tablefmt="plain")
 
 
 def report_text(result: ReportResult) -> str:

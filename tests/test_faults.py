@@ -54,7 +54,6 @@ from test_redis_store import _everything
 from test_redis_store import assert_complete as assert_redis_complete
 from test_store import assert_complete as assert_sqlite_complete
 
-from dedupe.cli import ADD_BATCH as BATCH
 from dedupe.corpus import load_article
 from dedupe.store.redis import parse_redis_url
 
@@ -66,6 +65,10 @@ HANG_GUARD = 300
 # Articles, processes and what an index holds
 # ---------------------------------------------------------------------------
 
+
+#: Articles per transaction of the adds these tests interrupt (``--batch``):
+#: smaller than the default, so that a few batches are quick to write.
+BATCH = 1000
 
 def write_articles(folder: Path, count: int, tag: str = "") -> list[Path]:
     """``count`` short articles of made-up words in ``folder``, each its own text."""
@@ -306,7 +309,7 @@ def test_redis_add_killed_inside_its_transaction_leaves_whole_articles_and_the_r
         os.kill(child[0].pid, signal.SIGKILL)
 
     relay = relays(redis_server.port, command("EXEC"), 2, kill_the_writer, cut=True)
-    child.append(start("index", "add", tmp_path / "articles", "--index", relay.url))
+    child.append(start("index", "add", tmp_path / "articles", "--index", relay.url, "--batch", BATCH))
     child[0].wait(HANG_GUARD)
     assert child[0].returncode == -signal.SIGKILL, child[0].stderr.read()
     assert queued[0] > 0
@@ -363,7 +366,7 @@ def test_sqlite_add_killed_inside_its_transaction_leaves_whole_articles_and_the_
     index = tmp_path / "index.db"
     added(SEEDS["wapo"], "--index", index)
     files = write_articles(tmp_path / "articles", 2 * BATCH + BATCH // 2)
-    child = start("index", "add", tmp_path / "articles", "--index", index)
+    child = start("index", "add", tmp_path / "articles", "--index", index, "--batch", BATCH)
     killed_inside = False
     while child.poll() is None and not killed_inside:
         os.kill(child.pid, signal.SIGSTOP)
@@ -443,7 +446,7 @@ def test_redis_out_of_memory_mid_add_is_one_line_and_with_more_memory_the_add_ad
     added(SEEDS["wapo"], "--index", server.url)
     files = write_articles(tmp_path / "articles", BATCH + BATCH // 4)
     relay = relays(server.port, command("MULTI"), 2, lambda: direct.config_set("maxmemory", 1), cut=False)
-    done = dedupe("index", "add", tmp_path / "articles", "--index", relay.url)
+    done = dedupe("index", "add", tmp_path / "articles", "--index", relay.url, "--batch", BATCH)
     assert relay.reached.is_set()
     assert done.returncode == 2 and done.stdout == b""
     line = one_line(done)

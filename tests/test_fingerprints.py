@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import random
 
 import numpy as np
+import pytest
 from datasketch import MinHash, MinHashLSH
 
+import dedupe.fingerprints
 from dedupe.fingerprints import (
     _permutations,
     as_minhash,
@@ -20,7 +23,20 @@ from dedupe.candidates import _KNOWN_BANDS, colliding_groups, lsh_bands, sentenc
 from dedupe.settings import Settings
 
 
-def test_signatures_equal_datasketch_update_batch():
+@pytest.fixture(params=["compiled", "numpy"])
+def kernel(request, monkeypatch):
+    """Each signature test runs on both kernels: the compiled one (which CI
+    must have built) and the numpy one it falls back to."""
+    if request.param == "numpy":
+        monkeypatch.setattr(dedupe.fingerprints, "_compiled", None)
+    elif dedupe.fingerprints._compiled is None:
+        if os.environ.get("CI"):
+            pytest.fail("dedupe._minhash was not compiled at install (a C compiler and Python's headers are needed)")
+        pytest.skip("dedupe._minhash was not compiled at install")
+    return request.param
+
+
+def test_signatures_equal_datasketch_update_batch(kernel):
     rng = random.Random(7)
     vocabulary = [f"term{n}" for n in range(3000)]
     sets = [rng.sample(vocabulary, rng.randint(0, 60)) for _ in range(400)]
@@ -31,7 +47,7 @@ def test_signatures_equal_datasketch_update_batch():
         assert np.array_equal(row, expected.hashvalues)
 
 
-def test_signatures_follow_settings_and_chunking():
+def test_signatures_follow_settings_and_chunking(kernel):
     settings = Settings(num_perm=64, seed=3)
     big = [[f"w{n}" for n in range(50_000)], ["a", "b"], []]  # one row larger than a chunk
     matrix = signature_matrix(big, settings)
@@ -40,6 +56,14 @@ def test_signatures_follow_settings_and_chunking():
     expected.update_batch(["a", "b"])
     assert np.array_equal(matrix[1], expected.hashvalues)
     assert (matrix[2] == np.iinfo(np.uint32).max).all()  # an empty set, as datasketch leaves it
+
+
+def test_signatures_hash_the_utf8_of_any_term(kernel):
+    terms = ["ñandú", "κόσμε", "日本", "naïve", "a" * 300, ""]  # CRC-32 of the UTF-8 bytes, as datasketch gets them
+    expected = MinHash(num_perm=128, seed=1, hashfunc=term_hash)
+    expected.update_batch(terms)
+    matrix = signature_matrix([frozenset(terms), tuple(terms), terms])
+    assert all(np.array_equal(row, expected.hashvalues) for row in matrix)
 
 
 def test_terms_survive_typography_and_inflection():
