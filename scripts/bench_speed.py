@@ -29,7 +29,9 @@ and CPU time (user + system, its reaped worker processes included); its
 peak resident memory is the VmHWM the child's main process writes as it
 ends (``dedupe`` runs as ``python -c 'sys.exit(dedupe.cli.main())'``, what
 its console script runs, plus that one write; ``ru_maxrss`` would carry this
-process's own peak into every child it forks). The cores are shared: each
+process's own peak into every child it forks). Children run without
+``PYTHONDONTWRITEBYTECODE``, as an installed package does: the first caches
+the bytecode, the others read it (see ``benchlib.child_environment``). The cores are shared: each
 table says how many cores other work on the machine kept busy meanwhile
 (``/proc/stat`` less the contender's own CPU time).
 
@@ -130,7 +132,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np  # noqa: E402
-from benchlib import figure  # noqa: E402
+from benchlib import child_environment, figure  # noqa: E402
 from tabulate import tabulate  # noqa: E402
 
 from dedupe.cleaning import clean_text  # noqa: E402
@@ -609,7 +611,7 @@ def dedupe_command() -> list[str]:
 
 
 def child_env(**extra: str) -> dict[str, str]:
-    env = dict(os.environ)
+    env = child_environment()
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     env.update(extra)
     return env

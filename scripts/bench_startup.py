@@ -28,6 +28,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from benchlib import child_environment
 from tabulate import tabulate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,7 +65,8 @@ def run(repeat: int) -> dict[str, dict[str, float]]:
         for _ in range(repeat):
             for name, args in todo.items():  # interleaved: noise falls on every command alike
                 start = time.perf_counter()
-                subprocess.run([sys.executable, *args], check=True, capture_output=True, cwd=work)
+                subprocess.run([sys.executable, *args], check=True, capture_output=True, cwd=work,
+                               env=child_environment())
                 times[name].append(time.perf_counter() - start)
     bare = statistics.median(times["python -c pass"])
     return {name: {"median_s": round(statistics.median(found), 3),

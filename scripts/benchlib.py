@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -250,6 +251,17 @@ def one_line(text: str, limit: int = 160) -> str:
     """
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def child_environment(**extra: str) -> dict[str, str]:
+    """The environment for a timed child process, as an installed package
+    runs: without ``PYTHONDONTWRITEBYTECODE`` (which some sandboxes and CI
+    images set, this machine's among them), so that the package's bytecode
+    is cached by the first process and read by the others instead of
+    compiled again in each (about 100 ms of every dedupe process here)."""
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+    env.update(extra)
+    return env
 
 
 @contextmanager
