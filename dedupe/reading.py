@@ -530,9 +530,9 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
         return False
 
 
-def _is_file(path: Path | os.DirEntry[str]) -> bool:
-    """``path.is_file()``; a file that cannot be stat'ed counts, so that reading it reports why."""
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    """``entry.is_file()``; a file that cannot be stat'ed counts, so that reading it reports why."""
     try:
-        return path.is_file()
+        return entry.is_file()
     except OSError:
         return True

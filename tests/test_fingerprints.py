@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import pickle
 import random
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -64,6 +67,24 @@ def test_signatures_hash_the_utf8_of_any_term(kernel):
     expected.update_batch(terms)
     matrix = signature_matrix([frozenset(terms), tuple(terms), terms])
     assert all(np.array_equal(row, expected.hashvalues) for row in matrix)
+
+
+def test_fingerprints_cross_processes_whole():
+    """Workers pickle each article's fingerprint for the writer: the terms
+    travel joined in one string, and a term holding the separator (none
+    from the tokenizer does) falls back to the plain form."""
+    from dedupe.cleaning import clean_text
+    from dedupe.fingerprints import fingerprint
+
+    found = fingerprint(clean_text("Rain fell in Oslo on Friday. Snow fell in Bergen on Monday, officials said."))
+    odd = dataclasses.replace(found, frequencies=Counter({"a\x00b": 2, "c": 1}))
+    empty = dataclasses.replace(found, frequencies=Counter())
+    for sent in (found, odd, empty):
+        back = pickle.loads(pickle.dumps(sent))
+        assert back.sentences == sent.sentences and back.eligible == sent.eligible
+        assert np.array_equal(back.keys, sent.keys) and back.keys.dtype == sent.keys.dtype
+        assert type(back.frequencies) is Counter and back.frequencies == sent.frequencies
+    assert found.frequencies["oslo"] == 1
 
 
 def test_terms_survive_typography_and_inflection():

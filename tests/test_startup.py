@@ -55,6 +55,19 @@ def test_index_list_imports_no_stage_library(tmp_path, run_cli):
     assert "numpy" in _imported("index", "add", SEEDS["nyt"], "--index", url)  # the probe sees it when used
 
 
+def test_a_json_check_imports_neither_tables_nor_process_pools(tmp_path, run_cli):
+    """tabulate reads its package metadata on import (about 50 ms) and a
+    one-process check needs no multiprocessing; the text format does load
+    tabulate, so the probe can see it."""
+    url = f"sqlite:///{tmp_path / 'index.db'}"
+    assert run_cli("index", "add", SEEDS["wapo"], "--index", url)[0] == 0
+    copy = tmp_path / "copy.txt"
+    copy.write_text(SEEDS["wapo"].read_text(encoding="utf-8"), encoding="utf-8")  # a source found: tables to draw
+    found = _imported("check", copy, "--index", url, "--format", "json")
+    assert "numpy" in found and not found & {"tabulate", "multiprocessing"}, found & {"tabulate", "multiprocessing"}
+    assert "tabulate" in _imported("check", copy, "--index", url)
+
+
 def test_clean_of_html_loads_the_extractors(tmp_path):
     """The converse, so the probe above can fail: HTML does need trafilatura and bs4."""
     page = tmp_path / "page.html"
