@@ -110,7 +110,7 @@ def comparison_tables(comparison: Comparison, directions: Sequence[Direction]) -
             ", ".join(f"[{p + 1}]" for p in comparison.partners(n)) or "-",
         ])
     out = [_table(rows, headers=["article", "title", "words", "debris removed", "passages", "overlaps with"],
-                    maxcolwidths=[label_width, title_width, None, None, None, 20])]
+                  maxcolwidths=[label_width, title_width, None, None, None, 20])]
     pair_rows = []
     for overlap, found in zip(comparison.overlaps, directions):
         original = {"a": f"[{overlap.a + 1}]", "b": f"[{overlap.b + 1}]"}.get(found.original or "", "undecided")
@@ -119,7 +119,7 @@ def comparison_tables(comparison: Comparison, directions: Sequence[Direction]) -
     if pair_rows:
         out.append("")
         out.append(_table(pair_rows, headers=["pair", "passages", "probably original", "why"],
-                            maxcolwidths=[None, None, None, max(30, min(80, _width() - 45))]))
+                          maxcolwidths=[None, None, None, max(30, min(80, _width() - 45))]))
     passage_rows = []
     for overlap in comparison.overlaps:
         a, b = articles[overlap.a], articles[overlap.b]
@@ -137,7 +137,7 @@ def comparison_tables(comparison: Comparison, directions: Sequence[Direction]) -
         headers = ["article A [span)", "article B [span)", "similarity", "kind", "evidence"]
         text, evidence = _passage_widths()
         out.append(_table(passage_rows, headers=headers,
-                            tablefmt="grid", maxcolwidths=[text, text, None, None, evidence]))
+                          tablefmt="grid", maxcolwidths=[text, text, None, None, evidence]))
     else:
         out.append("No overlapping passages.")
     return "\n".join(out)
@@ -197,8 +197,8 @@ def check_tables(verdicts: Sequence[Verdict], found: Sequence[Sequence[Finding]]
                      len(use.passages)] for use in verdict.sources]
             # a source path is never wrapped: it is there to be copied
             lines.append(_table(rows, headers=["publisher", "source", "derivation", "rewording", "coverage",
-                                                 "of source", "credited", "passages"],
-                                  maxcolwidths=[20, None, None, None, None, None, None, None]))
+                                               "of source", "credited", "passages"],
+                                maxcolwidths=[20, None, None, None, None, None, None, None]))
             passage_rows = [
                 [f"{_span(p.a)}\n{snippet(p.a.of(candidate.text))}",
                  f"{_span(p.b)}\n{snippet(p.b.of(use.source.text))}",
@@ -207,8 +207,8 @@ def check_tables(verdicts: Sequence[Verdict], found: Sequence[Sequence[Finding]]
             ]
             text, evidence = _passage_widths()
             lines.append(_table(passage_rows,
-                                  headers=["candidate [span)", "source [span)", "kind", "similarity", "evidence"],
-                                  tablefmt="grid", maxcolwidths=[text, text, None, None, evidence]))
+                                headers=["candidate [span)", "source [span)", "kind", "similarity", "evidence"],
+                                tablefmt="grid", maxcolwidths=[text, text, None, None, evidence]))
         if verdict.new_claims:
             lines.append(f"new claims ({len(verdict.new_claims)}):")
             lines.extend(f"  {_span(claim.span)} {snippet(claim.text, 100)}" for claim in verdict.new_claims)
