@@ -181,6 +181,8 @@ def _distinct(signatures: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.
 
 #: Rows read at once (compared, or widened to 64 bits for their band keys).
 _CHECK_ROWS = 1 << 15
+#: Band keys bucketed in one pass of :func:`colliding_groups` (rows x bands).
+_PASS_CELLS = 1 << 15
 
 
 def agreement(signatures: np.ndarray, first: np.ndarray, second: np.ndarray, chunk: int = 1 << 13) -> np.ndarray:
@@ -242,27 +244,39 @@ def colliding_groups(signatures: np.ndarray, bands: tuple[int, int], min_similar
     rows = np.arange(len(signatures)) if rows is None else rows
     n = len(rows)
     b, r = bands
+    # Bands are bucketed several at a time when the rows are few (a check's
+    # few hundred sentences: one pass instead of a numpy round per band), one
+    # at a time when they are many: all of them at once took 8 bytes x bands
+    # a row more at the peak.
+    per_pass = max(1, _PASS_CELLS // max(n, 1))
     found = []
-    for band in range(b):
-        # one band's keys at a time: all of them at once took 8 bytes x bands a row more at the peak
-        keys = np.concatenate([band_keys(signatures[rows[start:start + _CHECK_ROWS], band * r:(band + 1) * r],
-                                         (1, r))[:, 0] for start in range(0, n, _CHECK_ROWS)]
-                              or [np.zeros(0, dtype=np.int64)])
-        order = np.argsort(keys, kind="stable")
-        ordered = keys[order]
-        starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
-        lengths = np.diff(np.append(starts, n))
+    for first in range(0, b, per_pass):
+        count = min(per_pass, b - first)
+        columns = signatures[:, first * r:(first + count) * r]
+        keys = np.concatenate([band_keys(columns[rows[start:start + _CHECK_ROWS]], (count, r))
+                               for start in range(0, n, _CHECK_ROWS)]
+                              or [np.zeros((0, count), dtype=np.int64)]).T  # a band a row
+        order = np.argsort(keys, axis=1, kind="stable")
+        ordered = np.take_along_axis(keys, order, axis=1)
+        change = np.ones(keys.shape, dtype=bool)  # a bucket starts there: each band's first, or a new key
+        change[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
+        starts = np.flatnonzero(change)
+        order = (order + np.arange(0, count * n, n)[:, None]).ravel()  # places in the bands laid end to end
+        size = count * n
+        lengths = np.diff(np.append(starts, size))
         if not (lengths > 1).any():
             continue
         # for the element at offset k of a run of length L: partners at offsets k+1 .. L-1
-        after = np.repeat(starts + lengths, lengths) - np.arange(n) - 1
-        at = np.repeat(np.arange(n), after)
+        after = np.repeat(starts + lengths, lengths) - np.arange(size) - 1
+        at = np.repeat(np.arange(size), after)
         step = np.arange(len(at)) - np.repeat(np.cumsum(after) - after, after) + 1
-        g, h = order[at], order[at + step]
+        g, h = order[at] % n, order[at + step] % n
+        codes = np.minimum(g, h) * n + np.maximum(g, h)
+        if count > 1:
+            codes = sorted_unique(codes)
         if min_similarity > 0:
-            close = agreement(signatures, rows[g], rows[h]) >= min_similarity
-            g, h = g[close], h[close]
-        found.append(np.minimum(g, h) * n + np.maximum(g, h))
+            codes = codes[agreement(signatures, rows[codes // n], rows[codes % n]) >= min_similarity]
+        found.append(codes)
     codes = sorted_unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
     return np.stack([codes // n, codes % n], axis=1).astype(np.int64)
 

@@ -35,8 +35,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import lru_cache
+from typing import NamedTuple
 
 from rapidfuzz.distance import Indel, LCSseq, MatchingBlock
 
@@ -62,8 +63,7 @@ _KEPT_FACTS = 12
 _KEPT_QUOTES = 5
 
 
-@dataclass(frozen=True, slots=True)
-class _Word:
+class _Word(NamedTuple):  # a tuple: hundreds are made per passage, and a frozen dataclass is slower to build
     start: int
     end: int
     norm: str
@@ -102,7 +102,7 @@ def _words(text: str, span: Span, quotes: Sequence[Span]) -> list[_Word]:
                     and not _SENTENCE_START.search(text, max(0, start - 8), start)))
         found.append(_Word(start, end, norm, quoted, fact))
     # A capitalised word opening a sentence is a name when a name follows it ("Jane Doe, 34").
-    return [replace(word, fact=True) if following is not None and not word.fact and following.fact
+    return [word._replace(fact=True) if following is not None and not word.fact and following.fact
             and text[word.start].isupper() and text[following.start].isupper() and word.norm not in STOP_WORDS
             else word for word, following in zip(found, [*found[1:], None])]
 

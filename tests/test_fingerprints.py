@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from datasketch import MinHash, MinHashLSH
 
+import dedupe.candidates as candidates
 import dedupe.fingerprints
 from dedupe.fingerprints import (
     _permutations,
@@ -132,7 +133,7 @@ def test_chance_collisions_below_the_floor_are_dropped():
     assert (every.first[above].tolist(), every.second[above].tolist()) == (kept.first.tolist(), kept.second.tolist())
 
 
-def test_banding_finds_what_datasketch_minhashlsh_finds():
+def test_banding_finds_what_datasketch_minhashlsh_finds(monkeypatch):
     """The numpy banding pairs exactly the rows datasketch's MinHashLSH,
     with the same bands, returns for each other (similar sets of every
     degree, some identical)."""
@@ -156,6 +157,14 @@ def test_banding_finds_what_datasketch_minhashlsh_finds():
                 for m in lsh.query(as_minhash(row, settings)) if m != n}
     found = {tuple(pair) for pair in colliding_groups(sigs, bands).tolist()}
     assert len(expected) > 300 and found == expected
+    # Many rows are bucketed a band at a time, few all bands in one pass, some bands in between: the same pairs.
+    for cells in (1, 300 * 5, 1 << 20):
+        monkeypatch.setattr(candidates, "_PASS_CELLS", cells)
+        assert {tuple(pair) for pair in colliding_groups(sigs, bands).tolist()} == expected
+        close = colliding_groups(sigs, bands, min_similarity=0.5, rows=np.arange(1, 300, 2))
+        assert {tuple(pair) for pair in close.tolist()} == {
+            (g, h) for g, h in ((p // 2, q // 2) for p, q in expected if p % 2 and q % 2)
+            if (sigs[2 * g + 1] == sigs[2 * h + 1]).mean() >= 0.5}
 
 
 def test_lsh_bands_come_from_datasketch():
@@ -167,7 +176,7 @@ def test_lsh_bands_come_from_datasketch():
 
 def test_permutations_are_datasketchs():
     """Signatures are drawn with datasketch's affine32 permutations, without importing it."""
-    for num_perm, seed in [(128, 1), (64, 7), (256, 12345)]:
+    for num_perm, seed in [(128, 1), (64, 7), (256, 12345), (16, 0), (16, 2**32 - 1)]:
         theirs = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
         ours = _permutations(num_perm, seed, "affine32")
         assert all(x.dtype == y.dtype and (x == y).all() for x, y in zip(ours, theirs))
