@@ -52,7 +52,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from functools import lru_cache
 
 from rapidfuzz.distance import Indel
@@ -75,8 +75,8 @@ def side(text: str, sentences: Sequence[Span]) -> Side:
     return Side(text, sentences, [frozenset(content_terms(s.of(text))) for s in sentences])
 
 
-def term_weights(term_sets: Iterable[frozenset[str]]) -> dict[str, float]:
-    """Inverse document frequency of each term over the given sentences.
+def term_weights(term_sets: Iterable[Collection[str]]) -> dict[str, float]:
+    """Inverse document frequency of each term over the given sentences (each its distinct terms).
 
     >>> w = term_weights([frozenset({"ukrain", "radar"}), frozenset({"ukrain"})])
     >>> w["radar"] > w["ukrain"]

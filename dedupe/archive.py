@@ -189,7 +189,7 @@ class Index:
         (verdict,) = self.check([clean(content, path, url=url, settings=self.settings)])
         return verdict_data(verdict)
 
-    def _weights_for(self, candidate_terms: Sequence[frozenset[str]]) -> Mapping[str, float]:
+    def _weights_for(self, candidate_terms: Sequence[Collection[str]]) -> Mapping[str, float]:
         return ArchiveWeights(self.backend, candidate_terms)
 
     # --- life --------------------------------------------------------------------
@@ -217,7 +217,7 @@ class ArchiveWeights(Mapping[str, float]):
     shortlisted source's terms).
     """
 
-    def __init__(self, backend: IndexBackend, candidate_terms: Sequence[frozenset[str]]) -> None:
+    def __init__(self, backend: IndexBackend, candidate_terms: Sequence[Collection[str]]) -> None:
         self._backend = backend
         self._candidates: Counter[str] = Counter()
         for terms in candidate_terms:

@@ -170,8 +170,8 @@ def _distinct(signatures: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.
     _, first_of, group = np.unique(hashes, return_index=True, return_inverse=True)
     group = group.ravel()
     representative = rows[first_of[group]]
-    if all(bool((signatures[rows[n:n + _CHECK_ROWS]] == signatures[representative[n:n + _CHECK_ROWS]]).all())
-           for n in range(0, len(rows), _CHECK_ROWS)):
+    if all(bool((signatures[rows[n:n + _COMPARED_ROWS]] == signatures[representative[n:n + _COMPARED_ROWS]]).all())
+           for n in range(0, len(rows), _COMPARED_ROWS)):
         return first_of, group
     flat = np.ascontiguousarray(signatures[rows]).view(np.dtype((np.void, signatures.dtype.itemsize
                                                                  * signatures.shape[1]))).ravel()
@@ -179,13 +179,15 @@ def _distinct(signatures: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.
     return first_of, group.ravel()
 
 
-#: Rows read at once (compared, or widened to 64 bits for their band keys).
+#: Rows widened to 64 bits at once for their band keys (a band's few columns of each).
 _CHECK_ROWS = 1 << 15
+#: Whole rows copied at once to be compared (2 MB of 128 values each).
+_COMPARED_ROWS = 1 << 12
 #: Band keys bucketed in one pass of :func:`colliding_groups` (rows x bands).
 _PASS_CELLS = 1 << 15
 
 
-def agreement(signatures: np.ndarray, first: np.ndarray, second: np.ndarray, chunk: int = 1 << 13) -> np.ndarray:
+def agreement(signatures: np.ndarray, first: np.ndarray, second: np.ndarray, chunk: int = 1 << 11) -> np.ndarray:
     """For each pair of rows, the share of signature values the two agree
     on: the MinHash estimate of their Jaccard similarity (float32).
 

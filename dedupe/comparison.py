@@ -21,7 +21,7 @@ from __future__ import annotations
 import bisect
 import os
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -32,7 +32,7 @@ from dedupe.model import Article, Comparison, Overlap, SourceMatches
 from dedupe.settings import DEFAULT_SETTINGS, Settings
 
 #: Term weights from the candidates' sentence term sets (see :func:`compare_against`).
-WeightsFor = Callable[[Sequence[frozenset[str]]], Mapping[str, float]]
+WeightsFor = Callable[[Sequence[Collection[str]]], Mapping[str, float]]
 
 
 class TooManyPairsError(ValueError):
@@ -52,10 +52,10 @@ def compare(articles: Sequence[Article], settings: Settings = DEFAULT_SETTINGS) 
     table = sentence_table(articles, settings)
     found = sentence_pairs(table.signatures, table.owners, table.eligible, settings,
                            _places(table.owners, table.local))
-    weights = term_weights(table.term_sets)
+    weights = term_weights(table.terms)
     overlaps = []
     for (a, b), pairs in _by_article_pair(found, table, settings):
-        passages = align(table.sides[a], table.sides[b], pairs, weights, settings)
+        passages = align(table.side(a), table.side(b), pairs, weights, settings)
         if passages:
             overlaps.append(Overlap(a, b, tuple(passages)))
             if len(overlaps) > settings.max_overlapping_pairs:
@@ -63,7 +63,7 @@ def compare(articles: Sequence[Article], settings: Settings = DEFAULT_SETTINGS) 
                     f"over {settings.max_overlapping_pairs:,} pairs of the {len(articles):,} articles share passages: "
                     "they are largely one text. Check them one at a time against an index (dedupe index add, "
                     "dedupe check --index), or raise --set max_overlapping_pairs=N")
-    return Comparison(tuple(articles), tuple(overlaps), tuple(tuple(side.sentences) for side in table.sides), settings)
+    return Comparison(tuple(articles), tuple(overlaps), tuple(tuple(spans) for spans in table.sentences), settings)
 
 
 def compare_against(candidates: Sequence[Article], sources: Sequence[Article],
@@ -103,17 +103,17 @@ def compare_against(candidates: Sequence[Article], sources: Sequence[Article],
                            left=[owner < first_source for owner in owners])
     same_file = {(c, s) for c, candidate in enumerate(candidates) for s, source in enumerate(sources)
                  if _same_file(candidate.path, source.path)}
-    weights = (term_weights(table.term_sets) if weights_for is None
-               else weights_for(table.term_sets[:bisect.bisect_left(owners, first_source)]))
+    weights = (term_weights(table.terms) if weights_for is None
+               else weights_for(table.terms[:bisect.bisect_left(owners, first_source)]))
     overlaps = []
     for (c, head), pairs in _by_article_pair(found, table, settings):
         partner = next((s for s in members[head - first_source] if (c, s) not in same_file), None)
         if partner is None:
             continue
-        passages = align(table.sides[c], table.sides[head], pairs, weights, settings)
+        passages = align(table.side(c), table.side(head), pairs, weights, settings)
         if passages:
             overlaps.append(Overlap(c, partner, tuple(passages)))
-    sentences = tuple(tuple(side.sentences) for side in table.sides[:first_source])
+    sentences = tuple(tuple(spans) for spans in table.sentences[:first_source])
     return SourceMatches(tuple(candidates), tuple(sources), tuple(overlaps), sentences, settings)
 
 
@@ -137,13 +137,13 @@ def _by_article_pair(found: SentencePairs, table: SentenceTable,
     owner, place = np.asarray(table.owners, dtype=np.int64), np.asarray(table.local, dtype=np.int64)
     a, b = owner[found.first], owner[found.second]
     need = max(MIN_SHARED_TERMS, settings.min_shared_words)
-    terms = table.term_sets
+    terms = table.terms
     worth = {(x, y) for x, y, i, j in zip(a.tolist(), b.tolist(), found.first.tolist(), found.second.tolist())
-             if len(terms[i] & terms[j]) >= need}
+             if len(set(terms[i]).intersection(terms[j])) >= need}
     if not worth:
         return
-    code = a * (len(table.sides) + 1) + b
-    kept = np.isin(code, [x * (len(table.sides) + 1) + y for x, y in worth])
+    code = a * (len(table.sentences) + 1) + b
+    kept = np.isin(code, [x * (len(table.sentences) + 1) + y for x, y in worth])
     order = np.flatnonzero(kept)[np.lexsort((found.second[kept], found.first[kept], code[kept]))]
     code, first, second = code[order], place[found.first[order]], place[found.second[order]]
     starts = np.flatnonzero(np.concatenate(([True], code[1:] != code[:-1])))

@@ -280,14 +280,26 @@ def as_minhash(signature: np.ndarray, settings: Settings = DEFAULT_SETTINGS) -> 
 class SentenceTable:
     """Every sentence of a set of articles, flattened, with what LSH and the
     aligner need: owner article, index within it, terms, signature.
-    ``sides`` are the articles as the aligner sees them."""
 
-    sides: list[Side]
+    Each sentence's distinct content terms are kept as a tuple, a sixth of
+    a frozen set's memory (1 KB a sentence; most of a report's peak): the
+    aligner, which wants sets, gets them for the articles it aligns from
+    :meth:`side`.
+    """
+
+    texts: list[str]  # each article's text
+    sentences: list[list[Span]]  # each article's sentence spans
+    starts: list[int]  # where each article's sentences start in the flat lists
     owners: list[int]
     local: list[int]
-    term_sets: list[frozenset[str]]
+    terms: list[tuple[str, ...]]
     eligible: list[bool]
     signatures: np.ndarray
+
+    def side(self, number: int) -> Side:
+        """Article ``number`` as the aligner sees it, its sentences' terms as sets."""
+        start, spans = self.starts[number], self.sentences[number]
+        return Side(self.texts[number], spans, [frozenset(t) for t in self.terms[start:start + len(spans)]])
 
 
 def sentence_table(articles: Sequence[Article], settings: Settings = DEFAULT_SETTINGS,
@@ -299,30 +311,32 @@ def sentence_table(articles: Sequence[Article], settings: Settings = DEFAULT_SET
 
     >>> from dedupe.cleaning import clean_text
     >>> table = sentence_table([clean_text("Rain fell in Oslo on Friday. Snow fell.")])
-    >>> table.eligible, table.signatures.shape
-    ([True, False], (2, 128))
+    >>> table.eligible, table.signatures.shape, sorted(table.side(0).terms[1])
+    ([True, False], (2, 128), ['fell', 'snow'])
     """
-    sides: list[Side] = []
+    spans: list[list[Span]] = []
+    starts: list[int] = []
     owners: list[int] = []
     local: list[int] = []
     ordered_terms: list[list[str]] = []
-    term_sets: list[frozenset[str]] = []
+    distinct: list[tuple[str, ...]] = []
     for number, article in enumerate(articles):
         sentences = segment_blocks(article.text, article.body)
         terms = [content_terms(sentence.of(article.text)) for sentence in sentences]
-        sets = [frozenset(t) for t in terms]
-        sides.append(Side(article.text, sentences, sets))
+        spans.append(sentences)
+        starts.append(len(owners))
         owners.extend([number] * len(sentences))
         local.extend(range(len(sentences)))
         if settings.shingle_size > 1:
             ordered_terms.extend(terms)
-        term_sets.extend(sets)
-    eligible = [len(terms) >= settings.min_passage_words for terms in term_sets]
+        distinct.extend(tuple(set(t)) for t in terms)
+    eligible = [len(terms) >= settings.min_passage_words for terms in distinct]
     # Single terms are their own shingles, and a MinHash does not depend on their order: the
-    # sets are signed as they are (a second list of every sentence's terms took 100 MB at 10,000 articles).
-    signatures = signature_matrix(term_sets if settings.shingle_size == 1 else
+    # distinct terms are signed as they are (a second list of every sentence's terms took 100 MB at 10,000 articles).
+    signatures = signature_matrix(distinct if settings.shingle_size == 1 else
                                   [shingles(t, settings.shingle_size) for t in ordered_terms], settings, permutations)
-    return SentenceTable(sides, owners, local, term_sets, eligible, signatures)
+    return SentenceTable([article.text for article in articles], spans, starts, owners, local, distinct, eligible,
+                         signatures)
 
 
 @dataclass(frozen=True)
@@ -389,15 +403,12 @@ def fingerprint_many(articles: Sequence[Article],
     table = sentence_table(articles, settings, bands * rows_per_band)
     keys = index_keys(table.signatures, settings)
     found = []
-    start = 0
-    for side in table.sides:
-        end = start + len(side.sentences)
+    for start, sentences in zip(table.starts, table.sentences):
+        end = start + len(sentences)
         eligible = table.eligible[start:end]
         rows = [n for n, ok in enumerate(eligible, start) if ok]
-        frequencies = Counter(itertools.chain.from_iterable(table.term_sets[start:end]))
-        found.append(Fingerprinted(tuple(side.sentences), tuple(eligible), sorted_unique(keys[rows].ravel()),
-                                   frequencies))
-        start = end
+        frequencies = Counter(itertools.chain.from_iterable(table.terms[start:end]))
+        found.append(Fingerprinted(tuple(sentences), tuple(eligible), sorted_unique(keys[rows].ravel()), frequencies))
     return found
 
 
