@@ -30,7 +30,7 @@ from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import snowballstemmer
 
@@ -297,9 +297,38 @@ class SentenceTable:
     signatures: np.ndarray
 
     def side(self, number: int) -> Side:
-        """Article ``number`` as the aligner sees it, its sentences' terms as sets."""
+        """Article ``number`` as the aligner sees it, its sentences' terms as
+        sets, each made when the aligner first asks for it (most pairs of
+        articles aligned in a report look at a few sentences and find nothing)."""
         start, spans = self.starts[number], self.sentences[number]
-        return Side(self.texts[number], spans, [frozenset(t) for t in self.terms[start:start + len(spans)]])
+        return Side(self.texts[number], spans, _SetsOnDemand(self.terms[start:start + len(spans)]))
+
+
+class _SetsOnDemand(Sequence[frozenset[str]]):
+    """Sentences' distinct terms as frozen sets, each made when first asked for."""
+
+    __slots__ = ("_terms", "_sets")
+
+    def __init__(self, terms: Sequence[tuple[str, ...]]) -> None:
+        self._terms = terms
+        self._sets: list[frozenset[str] | None] = [None] * len(terms)
+
+    def __len__(self) -> int:
+        return len(self._terms)
+
+    @overload
+    def __getitem__(self, index: int) -> frozenset[str]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[frozenset[str]]: ...
+
+    def __getitem__(self, index: int | slice) -> frozenset[str] | list[frozenset[str]]:
+        if isinstance(index, slice):
+            return [self[n] for n in range(*index.indices(len(self)))]
+        found = self._sets[index]
+        if found is None:
+            found = self._sets[index] = frozenset(self._terms[index])
+        return found
 
 
 def sentence_table(articles: Sequence[Article], settings: Settings = DEFAULT_SETTINGS,
