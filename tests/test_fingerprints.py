@@ -18,6 +18,7 @@ from dedupe.fingerprints import (
     _permutations,
     as_minhash,
     content_terms,
+    sentence_table,
     shingles,
     signature_matrix,
     term_hash,
@@ -165,6 +166,24 @@ def test_banding_finds_what_datasketch_minhashlsh_finds(monkeypatch):
         assert {tuple(pair) for pair in close.tolist()} == {
             (g, h) for g, h in ((p // 2, q // 2) for p, q in expected if p % 2 and q % 2)
             if (sigs[2 * g + 1] == sigs[2 * h + 1]).mean() >= 0.5}
+
+
+def test_the_sentence_table_gives_the_aligner_each_sentences_terms_as_a_set():
+    """The table keeps each sentence's distinct terms as a tuple; a side
+    gives them as the sets the aligner compares, by index, from the end and
+    by slice."""
+    from dedupe.cleaning import clean_text
+
+    articles = [clean_text("Rain fell in Oslo on Friday. Snow fell on the hills, and rain fell again.", "a.txt"),
+                clean_text("Wind rose at dawn. Rain fell again in Oslo. Ferries stopped.", "b.txt")]
+    table = sentence_table(articles)
+    for number, article in enumerate(articles):
+        side = table.side(number)
+        expected = [frozenset(content_terms(span.of(article.text))) for span in side.sentences]
+        assert len(side.terms) == len(expected) >= 2
+        assert list(side.terms) == expected and side.terms[-1] == expected[-1] and side.terms[::-1] == expected[::-1]
+        first = table.terms[table.starts[number]]
+        assert isinstance(first, tuple) and len(first) == len(set(first)) and set(first) == expected[0]
 
 
 def test_lsh_bands_come_from_datasketch():
