@@ -374,7 +374,7 @@ def test_a_malformed_stored_row_is_a_damaged_index_not_an_internal_error(tmp_pat
     for args in (("check", copy, "--index", index), ("index", "show", 1, "--index", index)):
         done = dedupe(*args)
         assert done.returncode == 2, done.stderr
-        assert "index is damaged: stored article" in one_line(done)
+        assert f"{index}: index is damaged: stored article" in one_line(done)
 
 
 def test_an_article_id_near_2_63_costs_one_generation_not_all_before_it(tmp_path):

@@ -619,7 +619,7 @@ def test_damaged_redis_index_is_one_line_and_never_written_to(redis_url, tmp_pat
     for args in (("index", "show", 2, "--index", redis_url), ("check", candidate, "--index", redis_url)):
         done = dedupe(*args)
         assert done.returncode == 2 and done.stdout == b""
-        assert "index is damaged: stored article" in one_line(done)
+        assert f"{redis_url}: index is damaged: stored article" in one_line(done)
     r.hset("dedupe:article:2", "body", body)
     r.delete("dedupe:article:3")
     stats = dedupe("index", "stats", "--index", redis_url, "--format", "json")

@@ -100,7 +100,7 @@ def assert_complete(url: str) -> int:
         for article_id in ids:
             fields = {k.decode(): v.decode() for k, v in r.hgetall(f"{p}:article:{article_id}").items()}
             article = article_from_columns(fields["path"], fields["text"], fields["body"], fields["debris"],
-                                           fields["kind"], fields.get("title"), fields["metadata"])
+                                           fields["kind"], fields.get("title"), fields["metadata"], location=url)
             prints = fingerprint(article, settings)
             frequencies.update(prints.frequencies)
             publishers.update([fields["publisher"]] if "publisher" in fields else [])

@@ -290,7 +290,7 @@ def assert_complete(path: Path) -> int:
         ids = set()
         query = "SELECT id, sentence_count, sentences, path, text, body, debris, kind, title, metadata FROM articles"
         for article_id, count, blob, *columns in db.execute(query).fetchall():
-            prints = fingerprint(article_from_columns(*columns))
+            prints = fingerprint(article_from_columns(*columns, location=str(path)))
             frequencies.update(prints.frequencies)
             total += count
             eligible += prints.eligible_count

@@ -267,13 +267,16 @@ def article_columns(article: Article, publisher: str | None) -> dict[str, Any]:
 
 
 def article_from_columns(path: str, text: str, body: str, debris: str, kind: str, title: str | None,
-                         metadata: str) -> Article:
-    """Rebuild an :class:`~dedupe.model.Article` from its stored columns.
+                         metadata: str, *, location: str) -> Article:
+    """Rebuild an :class:`~dedupe.model.Article` from its stored columns;
+    columns that do not make one are :class:`StoreCorruptError`, named by the
+    index's ``location``.
 
     >>> from dedupe.cleaning import clean_text
     >>> a = clean_text("[ad_1]\\nThe talks ended on Friday.\\n", "talks.txt")
     >>> c = article_columns(a, None)
-    >>> article_from_columns(c["path"], c["text"], c["body"], c["debris"], c["kind"], c["title"], c["metadata"]) == a
+    >>> article_from_columns(c["path"], c["text"], c["body"], c["debris"], c["kind"], c["title"], c["metadata"],
+    ...                      location="index.db") == a
     True
     """
     try:
@@ -291,7 +294,8 @@ def article_from_columns(path: str, text: str, body: str, debris: str, kind: str
         if not isinstance(text, str) or any(span.start < 0 or span.end > len(text) for span in spans):
             raise ValueError("a span lies outside the text")
     except (ValueError, TypeError, RecursionError, AttributeError) as error:  # JSONDecodeError is a ValueError
-        raise StoreCorruptError(f"index is damaged: stored article {path!r} cannot be read ({error})") from None
+        raise StoreCorruptError(f"{location}: index is damaged: stored article {path!r} cannot be read ({error})"
+                                ) from None
     return article
 
 

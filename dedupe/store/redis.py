@@ -855,7 +855,8 @@ def _article(values: Mapping[str, Any], location: str, article_id: int) -> Artic
     try:
         path, text, body, debris, kind, metadata = (_text(values[name]) for name in
                                                     ("path", "text", "body", "debris", "kind", "metadata"))
-        return article_from_columns(path, text, body, debris, kind, _optional(values["title"]), metadata)
+        return article_from_columns(path, text, body, debris, kind, _optional(values["title"]), metadata,
+                                    location=location)
     except (AttributeError, TypeError, ValueError) as error:  # a field missing or unreadable
         raise StoreCorruptError(f"{location}: index is damaged: article {article_id} unreadable "
                                 f"({_one_line(error)})") from None

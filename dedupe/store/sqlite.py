@@ -409,7 +409,7 @@ class SQLiteIndex:
         removed = []
         with self._write() as connection:
             for article_id in dict.fromkeys(int(i) for i in ids):
-                found = _load_rows(connection, [article_id])
+                found = _load_rows(connection, [article_id], self.location)
                 if not found:
                     continue
                 prints = fingerprint(found[article_id], self.settings)
@@ -468,7 +468,7 @@ class SQLiteIndex:
 
     def load(self, ids: Sequence[int]) -> list[Article]:
         with self._errors():
-            rows = _load_rows(self._connection(), ids)
+            rows = _load_rows(self._connection(), ids, self.location)
         return [rows[i] for i in ids if i in rows]
 
     def frequencies(self, terms: Collection[str]) -> dict[str, int]:
@@ -579,9 +579,9 @@ def _read_meta(connection: sqlite3.Connection) -> dict[str, Any] | None:
     return record
 
 
-def _load_rows(connection: sqlite3.Connection, ids: Sequence[int]) -> dict[int, Article]:
+def _load_rows(connection: sqlite3.Connection, ids: Sequence[int], location: str) -> dict[int, Article]:
     rows = _select_in(connection, f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id IN ({{}})", list(ids))
-    return {article_id: article_from_columns(path, text, body, debris, kind, title, metadata)
+    return {article_id: article_from_columns(path, text, body, debris, kind, title, metadata, location=location)
             for article_id, path, text, body, debris, kind, title, metadata in rows}
 
 
