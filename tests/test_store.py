@@ -122,6 +122,30 @@ def test_publisher_comes_from_metadata_unless_given(tmp_path, seeds):
 # ---------------------------------------------------------------------------
 
 
+def test_index_weights_are_term_weights_over_the_candidates_and_the_archive(tmp_path, seeds):
+    """What a check weighs words with: the weights a run over the
+    candidates' sentences and every indexed sentence would give, by
+    ``[]`` and ``get`` alike; a term no sentence has is a KeyError, or
+    ``get``'s default."""
+    from dedupe.alignment import term_weights
+
+    stored = archive(seeds)
+    candidate_terms = sentence_table([seeds["bbc"], filler(1)]).terms
+    archive_terms = sentence_table([article for article, _ in stored]).terms
+    expected = term_weights([*candidate_terms, *archive_terms])
+    with open_index(str(tmp_path / "index.db"), DENSE, create=True) as index:
+        for article, publisher in stored:
+            index.add(article, publisher=publisher)
+        weights = index._weights_for(candidate_terms)
+        terms = sorted(expected)
+        assert len(terms) > 500
+        for term in terms[::7]:  # asked one by one, as the aligner does, in two ways
+            assert weights.get(term) == pytest.approx(expected[term]) == weights[term]
+        assert weights.get("zzzunseen", -1.0) == -1.0 and weights.get("zzzunseen") is None
+        with pytest.raises(KeyError):
+            weights["zzzunseen"]
+
+
 def test_candidates_equal_compare_against_every_source(tmp_path, seeds):
     """With the dense banding (any shared key) the index shortlists every source compare_against
     finds here, translations included, so the results are the same."""
