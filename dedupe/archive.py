@@ -233,14 +233,7 @@ class ArchiveWeights(Mapping[str, float]):
 
     def __getitem__(self, term: str) -> float:
         found = self._weights.get(term)
-        if found is None:
-            if term not in self._stored:
-                self._fetch([term])
-            seen = self._stored[term] + self._candidates.get(term, 0)
-            if not seen:
-                raise KeyError(term)
-            found = self._weights[term] = math.log(1 + self._total / seen)
-        return found
+        return self._computed(term) if found is None else found
 
     def get(self, term: str, default: Any = None) -> Any:
         # The aligner asks a thousand times a check: Mapping.get's try/except around __getitem__ was a tenth of it.
@@ -248,9 +241,19 @@ class ArchiveWeights(Mapping[str, float]):
         if found is not None:
             return found
         try:
-            return self[term]
+            return self._computed(term)
         except KeyError:
             return default
+
+    def _computed(self, term: str) -> float:
+        """The weight of a term not asked for before (KeyError: no sentence has it), kept."""
+        if term not in self._stored:
+            self._fetch([term])
+        seen = self._stored[term] + self._candidates.get(term, 0)
+        if not seen:
+            raise KeyError(term)
+        found = self._weights[term] = math.log(1 + self._total / seen)
+        return found
 
     def __iter__(self) -> Iterator[str]:
         stored = set()

@@ -141,13 +141,11 @@ def prepare_articles(paths: Iterable[str | os.PathLike[str] | InputError], setti
     items = list(paths)
     workers = 1 if any(str(path) == STDIN for path in items) else max(1, min(jobs, -(-len(items) // chunk)))
     chunks = [items[start:start + chunk] for start in range(0, len(items), chunk)]
-    if workers == 1:
-        for part in chunks:
-            yield from map(_restored_prepared, _prepare_chunk(part, settings, encoding))
-        return
-    from dedupe.workers import worker_pool
-
-    with worker_pool(workers) as executor:
+    with _pool(workers) as executor:
+        if executor is None:
+            for part in chunks:
+                yield from map(_restored_prepared, _prepare_chunk(part, settings, encoding))
+            return
         pending: deque[Future[list[Prepared]]] = deque()
         upcoming = iter(chunks)
         for part in islice(upcoming, max(2 * workers, -(-ahead // chunk))):
